@@ -1,0 +1,204 @@
+"""Gradient descent with step-size schedules, stopping criteria and divergence detection.
+
+Used by notebooks 01 (the lecture's examples), 02 and 03 (training loops
+build on it) and 05 (full-batch baseline).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Mapping, Optional, Union
+
+import numpy as np
+
+from ._validation import as_float_array, check_int, check_positive
+from .schedules import StepSize, as_schedule
+
+STOPPING_CRITERIA = ("gradient", "step", "value")
+DEFAULT_EPSILON = 1e-6
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """The record of one gradient-descent run.
+
+    ``iterates`` has shape (k + 1, *w0.shape): w_0 .. w_k. ``values`` (f at
+    each iterate, when f was given) and ``grad_norms`` have length k + 1,
+    ``step_sizes`` length k. ``stop_reason`` is one of "gradient", "step",
+    "value" (a stopping criterion fired), "diverged" or "max_steps".
+    """
+
+    iterates: np.ndarray
+    step_sizes: np.ndarray
+    grad_norms: np.ndarray
+    values: Optional[np.ndarray] = None
+    stop_reason: str = "max_steps"
+    epsilon: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def num_steps(self) -> int:
+        """How many steps were taken (k)."""
+        return len(self.iterates) - 1
+
+    @property
+    def diverged(self) -> bool:
+        """True when the run stopped because the iterates blew up."""
+        return self.stop_reason == "diverged"
+
+    @property
+    def final(self) -> np.ndarray:
+        """The last iterate w_k."""
+        return self.iterates[-1]
+
+    def describe(self) -> str:
+        """A one-line human summary: steps taken, why it stopped, where it ended."""
+        where = np.array2string(np.asarray(self.final), precision=6, suppress_small=True)
+        if self.diverged:
+            return f"diverged after {self.num_steps} steps (|w| exceeded the divergence threshold)"
+        if self.stop_reason == "max_steps":
+            return f"ran all {self.num_steps} steps; final w = {where}"
+        eps = self.epsilon.get(self.stop_reason, DEFAULT_EPSILON)
+        return f"stopped after {self.num_steps} steps: {self.stop_reason} criterion < {eps:g}; final w = {where}"
+
+
+def _epsilons(tol: Union[None, float, Mapping[str, float]], has_f: bool) -> dict[str, float]:
+    if tol is None:
+        return {}
+    if isinstance(tol, Mapping):
+        unknown = set(tol) - set(STOPPING_CRITERIA)
+        if unknown:
+            raise ValueError(f"tol keys must be among {STOPPING_CRITERIA}, got {sorted(unknown)}")
+        eps = {name: check_positive(f"tol[{name!r}]", value) for name, value in tol.items()}
+    else:
+        value = check_positive("tol", tol)
+        eps = {name: value for name in STOPPING_CRITERIA}
+    if "value" in eps and not has_f:
+        if isinstance(tol, Mapping):
+            raise ValueError("tol['value'] needs the objective: pass f=...")
+        del eps["value"]
+    return eps
+
+
+def _checked_grad(grad: Callable, w: np.ndarray) -> np.ndarray:
+    g = np.asarray(grad(w), dtype=float)
+    if g.shape != w.shape:
+        raise ValueError(f"grad must return an array of the same shape as w0 {w.shape}, got shape {g.shape}")
+    return g
+
+
+def gradient_descent(
+    grad: Callable[[np.ndarray], np.ndarray],
+    w0: Union[float, np.ndarray],
+    step_size: StepSize,
+    num_steps: int,
+    *,
+    f: Optional[Callable[[np.ndarray], float]] = None,
+    tol: Union[None, float, Mapping[str, float]] = None,
+    divergence_threshold: float = 1e8,
+) -> Trajectory:
+    """Run w_{k+1} = w_k - gamma_k grad f(w_k) for at most ``num_steps`` steps.
+
+    ``step_size`` is a positive float or a schedule (``schedules.py``) of the
+    global step k. With ``tol`` (a float, or a dict such as
+    ``{"gradient": 1e-6}``) the run stops when the first enabled criterion
+    holds: ||grad f(w_k)|| < eps, ||w_k - w_{k-1}|| < eps or
+    |f(w_k) - f(w_{k-1})| < eps (the last needs ``f``). A run whose iterates
+    become non-finite or exceed ``divergence_threshold`` in norm stops early
+    and is reported as diverged, without overflow warnings.
+    """
+    if not callable(grad):
+        raise TypeError(f"grad must be a callable w -> gradient, got {type(grad).__name__}")
+    if f is not None and not callable(f):
+        raise TypeError(f"f must be a callable w -> value or None, got {type(f).__name__}")
+    w = as_float_array("w0", w0)
+    num_steps = check_int("num_steps", num_steps, minimum=0)
+    check_positive("divergence_threshold", divergence_threshold)
+    gammas = as_schedule(step_size).values(num_steps)
+    eps = _epsilons(tol, f is not None)
+
+    iterates = [w]
+    norms: list[float] = []
+    values: list[float] = []
+    stop_reason = "max_steps"
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        g = _checked_grad(grad, w)
+        norms.append(float(np.linalg.norm(g)))
+        if f is not None:
+            values.append(float(f(w)))
+        for k in range(num_steps):
+            if "gradient" in eps and norms[-1] < eps["gradient"]:
+                stop_reason = "gradient"
+                break
+            w_next = w - gammas[k] * g
+            size = float(np.linalg.norm(w_next))
+            if not np.isfinite(size) or size > divergence_threshold:
+                if np.isfinite(size):
+                    iterates.append(w_next)
+                    norms.append(np.inf)
+                    if f is not None:
+                        values.append(float(f(w_next)))
+                stop_reason = "diverged"
+                break
+            iterates.append(w_next)
+            g = _checked_grad(grad, w_next)
+            norms.append(float(np.linalg.norm(g)))
+            if f is not None:
+                values.append(float(f(w_next)))
+            moved = float(np.linalg.norm(w_next - w))
+            w = w_next
+            if "step" in eps and moved < eps["step"]:
+                stop_reason = "step"
+                break
+            if "value" in eps and abs(values[-1] - values[-2]) < eps["value"]:
+                stop_reason = "value"
+                break
+        else:
+            if "gradient" in eps and norms[-1] < eps["gradient"]:
+                stop_reason = "gradient"
+    taken = len(iterates) - 1
+    return Trajectory(
+        iterates=np.array(iterates),
+        step_sizes=np.asarray(gammas[:taken]),
+        grad_norms=np.array(norms),
+        values=np.array(values) if f is not None else None,
+        stop_reason=stop_reason,
+        epsilon=eps,
+    )
+
+
+def first_stopping_steps(trajectory: Trajectory, epsilon: float = DEFAULT_EPSILON) -> dict[str, Optional[int]]:
+    """For a finished run, the first step k at which each criterion holds (None if never); notebook 01."""
+    epsilon = check_positive("epsilon", epsilon)
+    result: dict[str, Optional[int]] = {}
+    iterates = trajectory.iterates.reshape(len(trajectory.iterates), -1)
+    checks = {
+        "gradient": trajectory.grad_norms,
+        "step": np.concatenate([[np.inf], np.linalg.norm(np.diff(iterates, axis=0), axis=1)]),
+    }
+    if trajectory.values is not None:
+        checks["value"] = np.concatenate([[np.inf], np.abs(np.diff(trajectory.values))])
+    for name, measure in checks.items():
+        hits = np.flatnonzero(np.asarray(measure) < epsilon)
+        result[name] = int(hits[0]) if hits.size else None
+    return result
+
+
+def step_size_regime(gamma: float, curvature: float = 2.0) -> str:
+    """Name the behaviour of a constant step on a quadratic with f'' = curvature (notebook 01 landmarks).
+
+    The error is multiplied by q = 1 - gamma * curvature each step: q in (0, 1)
+    creeps in monotonically, q = 0 lands in one step, q in (-1, 0) oscillates
+    but converges, q = -1 oscillates forever, q < -1 diverges.
+    """
+    gamma = check_positive("gamma", gamma)
+    curvature = check_positive("curvature", curvature)
+    q = 1.0 - gamma * curvature
+    if np.isclose(q, 0.0, atol=1e-12):
+        return "one step"
+    if np.isclose(q, -1.0, atol=1e-12):
+        return "endless oscillation"
+    if q > 0:
+        return "monotone"
+    if q > -1:
+        return "oscillating, converging"
+    return "diverging"

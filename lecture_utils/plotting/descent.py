@@ -1,0 +1,249 @@
+"""Figures of notebook 01: the 1D descent picture, loss curves, gradient arrows, step-size panels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+import numpy as np
+from matplotlib.axes import Axes
+
+from ..descent import Trajectory
+from ..functions import DiagonalQuadratic, ShiftedSquare
+from .style import COLORS
+
+ARROW_CAPACITY = 128  # tangent arrows drawn at most (quiver has a fixed number of arrows)
+LOSS_FLOOR = 1e-16  # f - f* is drawn at this height when it is exactly 0 (log scale)
+
+
+def visible_prefix(points: np.ndarray, low: float, high: float) -> np.ndarray:
+    """Copy of 1D ``points`` with everything after the first one outside [low, high] set to NaN."""
+    points = np.asarray(points, dtype=float).copy()
+    outside = np.flatnonzero((points < low) | (points > high) | ~np.isfinite(points))
+    if outside.size:
+        points[outside[0] + 1 :] = np.nan
+    return points
+
+
+def tangent_arrows(
+    w: np.ndarray, slope: np.ndarray, xspan: float, yspan: float, length: float = 0.07
+) -> tuple[np.ndarray, np.ndarray]:
+    """Data-space (dx, dy) of arrows of ``length`` (fraction of the axes) pointing downhill along the tangent."""
+    slope = np.asarray(slope, dtype=float)
+    with np.errstate(over="ignore", invalid="ignore"):
+        dx = -np.sign(slope) * length / np.sqrt(1.0 / xspan**2 + slope**2 / yspan**2)
+        dy = slope * dx
+    bad = ~np.isfinite(dx) | ~np.isfinite(dy)
+    dx[bad] = 0.0
+    dy[bad] = 0.0
+    return dx, dy
+
+
+@dataclass
+class Descent1DArtists:
+    """The artists of the 1D descent picture that change with the run (see ``draw_descent_1d``)."""
+
+    ax: Axes
+    objective: ShiftedSquare
+    path: object
+    start: object
+    arrows: object
+    message: object
+
+    def update(self, trajectory: Trajectory) -> None:
+        """Show a new trajectory: iterates, tangent arrows, and a message if it diverged or left the view."""
+        xlo, xhi = self.ax.get_xlim()
+        ylo, yhi = self.ax.get_ylim()
+        w = visible_prefix(trajectory.iterates.reshape(-1), xlo, xhi)
+        with np.errstate(over="ignore", invalid="ignore"):
+            fw = np.where(np.isfinite(w), self.objective.value(np.nan_to_num(w)), np.nan)
+        fw[fw > yhi * 4] = np.nan  # keep Agg away from huge coordinates
+        self.path.set_data(w, fw)
+        self.start.set_data(w[:1], fw[:1])
+        shown = np.isfinite(w) & np.isfinite(fw) & (fw <= yhi)
+        xs, ys = w[shown][: ARROW_CAPACITY], fw[shown][: ARROW_CAPACITY]
+        dx, dy = tangent_arrows(xs, self.objective.grad(xs), xhi - xlo, yhi - ylo)
+        offsets = np.full((ARROW_CAPACITY, 2), xlo)
+        offsets[: len(xs)] = np.column_stack([xs, ys])
+        mask = np.arange(ARROW_CAPACITY) >= len(xs)
+        u, v = np.zeros(ARROW_CAPACITY), np.zeros(ARROW_CAPACITY)
+        u[: len(xs)], v[: len(xs)] = dx, dy
+        self.arrows.set_offsets(offsets)
+        self.arrows.set_UVC(np.ma.masked_array(u, mask), np.ma.masked_array(v, mask))
+        if trajectory.diverged:
+            self.message.set_text(f"diverged after {trajectory.num_steps} steps:\nevery step overshoots further")
+        elif not np.all(np.isfinite(w)):
+            self.message.set_text("iterates leave the view")
+        else:
+            self.message.set_text("")
+
+
+def draw_descent_1d(
+    ax: Axes,
+    objective: ShiftedSquare,
+    trajectory: Trajectory,
+    *,
+    xlim: tuple[float, float] = (-18.0, 24.0),
+    ylim: tuple[float, float] = (0.0, 300.0),
+    animated: bool = False,
+) -> Descent1DArtists:
+    """The lecture's 1D figure: f, the iterates joined by a path, downhill tangent arrows, dotted w* and f = 0."""
+    grid = np.linspace(*xlim, 400)
+    ax.plot(grid, objective.value(grid), color=COLORS["blue"], label=f"f(w) = {objective.name}")
+    ax.axvline(objective.minimizer, color=COLORS["grey"], linestyle=":", linewidth=2)
+    ax.axhline(0.0, color=COLORS["grey"], linestyle=":", linewidth=2)
+    (path,) = ax.plot([], [], "o-", color=COLORS["vermillion"], linewidth=1.8, markersize=7,
+                      label="iterates $w_k$", animated=animated, zorder=4)
+    (start,) = ax.plot([], [], "s", color=COLORS["black"], markersize=10, label="start $w_0$",
+                       animated=animated, zorder=5)
+    zeros = np.zeros(ARROW_CAPACITY)
+    arrows = ax.quiver(zeros, zeros, zeros, zeros, color=COLORS["orange"],
+                       angles="xy", scale_units="xy", scale=1, width=0.006, minlength=0,
+                       animated=animated, zorder=3)
+    message = ax.text(0.5, 0.55, "", transform=ax.transAxes, ha="center", va="center", fontsize=16,
+                      color=COLORS["vermillion"], fontweight="bold", animated=animated,
+                      bbox=dict(facecolor="white", edgecolor=COLORS["vermillion"], alpha=0.9))
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_xlabel("w")
+    ax.set_ylabel("f(w)")
+    ax.set_title("Gradient descent on f(w)")
+    ax.legend(loc="upper center")
+    artists = Descent1DArtists(ax, objective, path, start, arrows, message)
+    artists.update(trajectory)
+    return artists
+
+
+def loss_gap(trajectory: Trajectory, f_star: float = 0.0) -> np.ndarray:
+    """f(w_k) - f*, floored at LOSS_FLOOR so that it can be drawn on a log scale."""
+    if trajectory.values is None:
+        raise ValueError("trajectory has no values: run gradient_descent with f=...")
+    with np.errstate(invalid="ignore"):
+        return np.maximum(trajectory.values - f_star, LOSS_FLOOR)
+
+
+def draw_loss_curves(
+    ax: Axes,
+    trajectories: Sequence[Trajectory],
+    labels: Sequence[str],
+    *,
+    f_star: float = 0.0,
+    ylim: tuple[float, float] = (1e-16, 1e6),
+    animated: bool = False,
+) -> list:
+    """f(w_k) - f* against k on a log scale, one line per run; returns the lines."""
+    lines = []
+    for i, (trajectory, label) in enumerate(zip(trajectories, labels)):
+        gap = loss_gap(trajectory, f_star)
+        (line,) = ax.semilogy(np.arange(len(gap)), np.clip(gap, *ylim), "o-", markersize=4,
+                              label=label, animated=animated, color=CYCLE_FOR_RUNS[i % len(CYCLE_FOR_RUNS)])
+        lines.append(line)
+    ax.set_ylim(*ylim)
+    ax.set_xlabel("iteration k")
+    ax.set_ylabel("$f(w_k) - f^*$ (log scale)")
+    ax.set_title("Loss against iteration")
+    ax.legend(loc="upper right")
+    return lines
+
+
+CYCLE_FOR_RUNS = [COLORS["vermillion"], COLORS["blue"], COLORS["orange"], COLORS["green"], COLORS["purple"]]
+
+
+def draw_contours(ax: Axes, objective: DiagonalQuadratic, lim: float, levels: int = 15) -> None:
+    """Filled-line contours of a 2D quadratic on [-lim, lim]^2 with equal aspect."""
+    grid = np.linspace(-lim, lim, 201)
+    w1, w2 = np.meshgrid(grid, grid)
+    values = objective.value(np.stack([w1, w2], axis=-1))
+    ax.contour(w1, w2, values, levels=levels, cmap="cividis", linewidths=1.3)
+    ax.set_aspect("equal")
+    ax.set_xlabel("$w_1$")
+    ax.set_ylabel("$w_2$")
+
+
+def draw_gradient_direction(
+    ax: Axes, objective: DiagonalQuadratic, point: Sequence[float] = (2.0, 1.5), scale: float = 0.2
+) -> np.ndarray:
+    """Contours of f with arrows for +grad (steepest ascent) and -grad at ``point``; returns the gradient."""
+    point = np.asarray(point, dtype=float)
+    g = objective.grad(point)
+    draw_contours(ax, objective, 3.0, levels=15)
+    for sign, color, label in ((1, COLORS["vermillion"], r"$+\nabla f$ (steepest ascent)"),
+                               (-1, COLORS["blue"], r"$-\nabla f$ (steepest descent)")):
+        ax.annotate("", xy=point + sign * scale * g, xytext=point,
+                    arrowprops=dict(arrowstyle="-|>", color=color, linewidth=3, mutation_scale=25))
+        ax.plot([], [], color=color, linewidth=3, label=label)
+    ax.plot(*point, "o", color=COLORS["black"], markersize=9, label=f"w = ({point[0]:g}, {point[1]:g})")
+    ax.set_title(rf"f(w) = {objective.name}; $\nabla f(w)$ = ({g[0]:g}, {g[1]:g}), arrows x{scale:g}")
+    ax.legend(loc="lower left", fontsize=11)
+    return g
+
+
+def draw_path_2d(ax: Axes, trajectory: Trajectory, color: str, label: str) -> None:
+    """A 2D trajectory as joined dots with its start marked."""
+    path = trajectory.iterates
+    ax.plot(path[:, 0], path[:, 1], "o-", color=color, markersize=4, linewidth=1.5, label=label)
+    ax.plot(path[0, 0], path[0, 1], "s", color=COLORS["black"], markersize=8)
+
+
+def draw_step_size_comparison(
+    axes: Sequence[Axes], objective: DiagonalQuadratic, runs: Sequence[Trajectory], titles: Sequence[str]
+) -> None:
+    """The lecture's three panels: contours on [-1, 1]^2 with one run's 2D path in each."""
+    if not (len(axes) == len(runs) == len(titles)):
+        raise ValueError(f"axes, runs and titles must have the same length, got {len(axes)}, {len(runs)}, {len(titles)}")
+    for i, (ax, run, title) in enumerate(zip(axes, runs, titles)):
+        draw_contours(ax, objective, 1.0, levels=12)
+        draw_path_2d(ax, run, CYCLE_FOR_RUNS[i % len(CYCLE_FOR_RUNS)], title)
+        ax.set_xlim(-1.05, 1.05)
+        ax.set_ylim(-1.05, 1.05)
+        ax.set_title(title)
+
+
+# Landmarks of a constant step on a quadratic with f'' = curvature, as fractions of 1/curvature.
+def step_size_landmarks(curvature: float = 2.0) -> dict[str, float]:
+    """The step sizes where behaviour changes: one step to the minimum, and the edge of divergence."""
+    return {"one step": 1.0 / curvature, "endless oscillation": 2.0 / curvature}
+
+
+@dataclass
+class RulerArtists:
+    """The moving parts of the step-size ruler: the current gamma_0 and the range of gamma_k used."""
+
+    marker: object
+    used: object
+    label: object
+
+    def update(self, gamma0: float, used: Optional[np.ndarray] = None) -> None:
+        """Move the marker to gamma0 and draw the span of step sizes the run actually used."""
+        self.marker.set_data([gamma0], [0.5])
+        if used is not None and len(used):
+            self.used.set_data([float(np.min(used)), float(np.max(used))], [0.5, 0.5])
+        else:
+            self.used.set_data([gamma0, gamma0], [0.5, 0.5])
+        self.label.set_position((gamma0, 0.95))
+        self.label.set_text(f"γ₀ = {gamma0:.2f}")
+
+
+def draw_step_size_ruler(
+    ax: Axes, curvature: float = 2.0, gamma_max: float = 1.25, *, animated: bool = False
+) -> RulerArtists:
+    """A strip over gamma coloured by regime, with the landmark values marked and explained."""
+    one, edge = step_size_landmarks(curvature).values()
+    ax.axvspan(0, one, color=COLORS["sky"], alpha=0.35, linewidth=0)
+    ax.axvspan(one, edge, color=COLORS["orange"], alpha=0.35, linewidth=0)
+    ax.axvspan(edge, gamma_max, color=COLORS["vermillion"], alpha=0.35, linewidth=0)
+    for x, text in ((one, f"{one:g}: one step"), (edge, f"{edge:g}: period 2")):
+        ax.axvline(x, color=COLORS["black"], linewidth=2)
+    ax.text(one / 2, 0.12, "creeps in", ha="center", va="bottom", fontsize=13)
+    ax.text((one + edge) / 2, 0.12, "oscillates, converges", ha="center", va="bottom", fontsize=13)
+    ax.text((edge + gamma_max) / 2, 0.12, "diverges", ha="center", va="bottom", fontsize=13)
+    ax.set_xticks([0, 0.25, one, 0.75, edge, gamma_max])
+    ax.set_xticklabels(["0", "0.25", f"{one:g}\none step", "0.75", f"{edge:g}\nperiod 2", f"{gamma_max:g}"])
+    ax.set_xlim(0, gamma_max)
+    ax.set_ylim(0, 1)
+    ax.set_yticks([])
+    ax.set_xlabel("step size γ")
+    (used,) = ax.plot([], [], color=COLORS["black"], linewidth=5, solid_capstyle="butt", animated=animated)
+    (marker,) = ax.plot([], [], "v", color=COLORS["black"], markersize=16, animated=animated)
+    label = ax.text(0, 0.95, "", ha="center", va="top", fontsize=13, fontweight="bold", animated=animated)
+    return RulerArtists(marker, used, label)

@@ -1,0 +1,163 @@
+"""Step-size schedules: small callables of the global step number k.
+
+Pass one as ``step_size`` to ``gradient_descent`` (notebook 01) or ``sgd``
+(notebook 05). None of them keeps a counter: the caller passes k, so a
+schedule can never restart by accident at an epoch boundary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Union
+
+import numpy as np
+
+from ._validation import check_in_range, check_int, check_positive, check_real_number
+
+
+class Schedule:
+    """Base class: ``schedule(k)`` is the step size at step k = 0, 1, 2, ..."""
+
+    def __call__(self, k: int) -> float:
+        return float(self.values(check_int("k", k, minimum=0) + 1)[-1])
+
+    def values(self, num_steps: int) -> np.ndarray:
+        """The step sizes for k = 0 .. num_steps - 1 as an array."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Constant(Schedule):
+    """gamma_k = gamma for every k."""
+
+    gamma: float
+
+    def __post_init__(self) -> None:
+        check_positive("gamma", self.gamma)
+
+    def values(self, num_steps: int) -> np.ndarray:
+        """The step sizes for k = 0 .. num_steps - 1."""
+        return np.full(check_int("num_steps", num_steps, minimum=0), float(self.gamma))
+
+    def __repr__(self) -> str:
+        return f"Constant(gamma={self.gamma:g})"
+
+
+@dataclass(frozen=True)
+class ExponentialDecay(Schedule):
+    """gamma_k = gamma0 * rate^k with 0 < rate <= 1 (the lecture's 0.9 * 0.9^k)."""
+
+    gamma0: float
+    rate: float
+
+    def __post_init__(self) -> None:
+        check_positive("gamma0", self.gamma0)
+        check_positive("rate", self.rate)
+        check_in_range("rate", self.rate, 0.0, 1.0)
+
+    def values(self, num_steps: int) -> np.ndarray:
+        """The step sizes for k = 0 .. num_steps - 1 (never exactly 0: floored at the smallest float)."""
+        k = np.arange(check_int("num_steps", num_steps, minimum=0))
+        with np.errstate(under="ignore"):
+            return np.maximum(self.gamma0 * float(self.rate) ** k, np.finfo(float).tiny)
+
+    def __repr__(self) -> str:
+        return f"ExponentialDecay(gamma0={self.gamma0:g}, rate={self.rate:g})"
+
+
+@dataclass(frozen=True)
+class InverseTimeDecay(Schedule):
+    """gamma_k = gamma0 / (1 + decay * k) with decay >= 0."""
+
+    gamma0: float
+    decay: float
+
+    def __post_init__(self) -> None:
+        check_positive("gamma0", self.gamma0)
+        check_in_range("decay", self.decay, 0.0, np.inf)
+
+    def values(self, num_steps: int) -> np.ndarray:
+        """The step sizes for k = 0 .. num_steps - 1."""
+        k = np.arange(check_int("num_steps", num_steps, minimum=0))
+        return self.gamma0 / (1.0 + self.decay * k)
+
+    def __repr__(self) -> str:
+        return f"InverseTimeDecay(gamma0={self.gamma0:g}, decay={self.decay:g})"
+
+
+@dataclass(frozen=True)
+class StepDecay(Schedule):
+    """gamma_k = gamma0 * factor^(k // every): constant plateaus, cut by ``factor`` every ``every`` steps."""
+
+    gamma0: float
+    factor: float
+    every: int = 10
+
+    def __post_init__(self) -> None:
+        check_positive("gamma0", self.gamma0)
+        check_positive("factor", self.factor)
+        check_in_range("factor", self.factor, 0.0, 1.0)
+        check_int("every", self.every, minimum=1)
+
+    def values(self, num_steps: int) -> np.ndarray:
+        """The step sizes for k = 0 .. num_steps - 1."""
+        k = np.arange(check_int("num_steps", num_steps, minimum=0))
+        with np.errstate(under="ignore"):
+            return np.maximum(self.gamma0 * float(self.factor) ** (k // self.every), np.finfo(float).tiny)
+
+    def __repr__(self) -> str:
+        return f"StepDecay(gamma0={self.gamma0:g}, factor={self.factor:g}, every={self.every})"
+
+
+@dataclass(frozen=True)
+class FunctionSchedule(Schedule):
+    """Wraps any callable k -> gamma_k, checking each value it returns."""
+
+    function: Callable[[int], float]
+
+    def __call__(self, k: int) -> float:
+        k = check_int("k", k, minimum=0)
+        return check_positive(f"step_size({k})", check_real_number(f"step_size({k})", self.function(k)))
+
+    def values(self, num_steps: int) -> np.ndarray:
+        """The step sizes for k = 0 .. num_steps - 1, each checked to be finite and positive."""
+        return np.array([self(k) for k in range(check_int("num_steps", num_steps, minimum=0))], dtype=float)
+
+    def __repr__(self) -> str:
+        return f"FunctionSchedule({getattr(self.function, '__name__', self.function)!r})"
+
+
+StepSize = Union[float, Schedule, Callable[[int], float]]
+
+SCHEDULE_NAMES = ("constant", "exponential", "inverse-time", "step")
+
+
+def make_schedule(name: str, gamma0: float, decay: float = 0.9, every: int = 10) -> Schedule:
+    """Build a schedule by name (used by the sliders in notebooks 01 and 05).
+
+    ``decay`` is the rate r of ``exponential`` (gamma0 r^k), the d of
+    ``inverse-time`` (gamma0 / (1 + d k)) and the factor of ``step``
+    (gamma0 factor^(k // every)); ``constant`` ignores it.
+    """
+    if name == "constant":
+        return Constant(gamma0)
+    if name == "exponential":
+        return ExponentialDecay(gamma0, decay)
+    if name == "inverse-time":
+        return InverseTimeDecay(gamma0, decay)
+    if name == "step":
+        return StepDecay(gamma0, decay, every)
+    raise ValueError(f"schedule name must be one of {', '.join(SCHEDULE_NAMES)}; got {name!r}")
+
+
+def as_schedule(step_size: StepSize) -> Schedule:
+    """Turn a float, a Schedule or a callable k -> gamma into a Schedule; raise naming step_size otherwise."""
+    if isinstance(step_size, Schedule):
+        return step_size
+    if callable(step_size):
+        return FunctionSchedule(step_size)
+    if isinstance(step_size, (bool, np.bool_)) or not isinstance(step_size, (int, float, np.integer, np.floating)):
+        raise TypeError(
+            f"step_size must be a positive number or a schedule (callable of k), got {type(step_size).__name__}"
+        )
+    return Constant(check_positive("step_size", step_size))
