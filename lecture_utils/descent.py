@@ -52,7 +52,8 @@ class Trajectory:
 
     def describe(self) -> str:
         """A one-line human summary: steps taken, why it stopped, where it ended."""
-        where = np.array2string(np.asarray(self.final), precision=6, suppress_small=True)
+        final = np.asarray(self.final)
+        where = f"{float(final):.6f}" if final.ndim == 0 else np.array2string(final, precision=6, suppress_small=True)
         if self.diverged:
             return f"diverged after {self.num_steps} steps (|w| exceeded the divergence threshold)"
         if self.stop_reason == "max_steps":

@@ -26,6 +26,11 @@ class ShiftedSquare:
             object.__setattr__(self, "name", f"(w - {self.center:g})^2")
 
     @property
+    def latex(self) -> str:
+        """The formula as matplotlib mathtext, for titles and legends."""
+        return f"$(w - {self.center:g})^2$"
+
+    @property
     def minimizer(self) -> float:
         """The unique minimiser w* = center."""
         return float(self.center)
@@ -67,6 +72,12 @@ class DiagonalQuadratic:
             object.__setattr__(self, "name", " + ".join(terms))
 
     @property
+    def latex(self) -> str:
+        """The formula as matplotlib mathtext, for titles and legends."""
+        terms = [f"{c:g}w_{i + 1}^2" if c != 1 else f"w_{i + 1}^2" for i, c in enumerate(self.coefficients)]
+        return "$" + " + ".join(terms) + "$"
+
+    @property
     def dim(self) -> int:
         """Number of coordinates d."""
         return len(self.coefficients)
@@ -102,6 +113,7 @@ class NonConvexQuartic:
     """f(w) = (w - 2.5)^2 (w + 1)^2 + 0.3 (w - 0.2)^2 - 2: two minima and a maximum between."""
 
     name: str = "(w - 2.5)^2 (w + 1)^2 + 0.3 (w - 0.2)^2 - 2"
+    latex: str = "$(w - 2.5)^2 (w + 1)^2 + 0.3(w - 0.2)^2 - 2$"
 
     def value(self, w: np.ndarray | float) -> np.ndarray | float:
         """f(w), element-wise."""
@@ -115,8 +127,8 @@ class NonConvexQuartic:
 
     def stationary_points(self) -> np.ndarray:
         """The three real roots of f'(w), sorted: global min, local max, local min."""
-        # f'(w) = 4 w^3 - 7.5 w^2 - 4.4 w + 3.63 (expanded by hand, checked in tests).
-        roots = np.roots([4.0, -7.5, -4.4, 3.63])
+        # f'(w) = 4 w^3 - 9 w^2 - 4.9 w + 7.38 (expanded by hand; the tests check it).
+        roots = np.roots([4.0, -9.0, -4.9, 7.38])
         return np.sort(roots.real[np.abs(roots.imag) < 1e-9])
 
 

@@ -26,7 +26,7 @@ def visible_prefix(points: np.ndarray, low: float, high: float) -> np.ndarray:
 
 
 def tangent_arrows(
-    w: np.ndarray, slope: np.ndarray, xspan: float, yspan: float, length: float = 0.07
+    w: np.ndarray, slope: np.ndarray, xspan: float, yspan: float, length: float = 0.09
 ) -> tuple[np.ndarray, np.ndarray]:
     """Data-space (dx, dy) of arrows of ``length`` (fraction of the axes) pointing downhill along the tangent."""
     slope = np.asarray(slope, dtype=float)
@@ -37,6 +37,20 @@ def tangent_arrows(
     dx[bad] = 0.0
     dy[bad] = 0.0
     return dx, dy
+
+
+def divergence_message(trajectory: Trajectory) -> str:
+    """A short warning for runs that blow up, grow, or make no progress; empty for a converging run."""
+    if trajectory.diverged:
+        return f"diverged after {trajectory.num_steps} steps:\nevery step overshoots further"
+    values = trajectory.values
+    if values is None or len(values) < 3:
+        return ""
+    if values[-1] > values[0] * (1 + 1e-9) + 1e-12:
+        return "diverging: f grows as\nevery step overshoots further"
+    if abs(values[-1] - values[0]) <= 1e-9 * abs(values[0]) and values[0] > 1e-12:
+        return "no progress: the iterates\noscillate forever"
+    return ""
 
 
 @dataclass
@@ -70,12 +84,7 @@ class Descent1DArtists:
         u[: len(xs)], v[: len(xs)] = dx, dy
         self.arrows.set_offsets(offsets)
         self.arrows.set_UVC(np.ma.masked_array(u, mask), np.ma.masked_array(v, mask))
-        if trajectory.diverged:
-            self.message.set_text(f"diverged after {trajectory.num_steps} steps:\nevery step overshoots further")
-        elif not np.all(np.isfinite(w)):
-            self.message.set_text("iterates leave the view")
-        else:
-            self.message.set_text("")
+        self.message.set_text(divergence_message(trajectory))
 
 
 def draw_descent_1d(
@@ -89,17 +98,19 @@ def draw_descent_1d(
 ) -> Descent1DArtists:
     """The lecture's 1D figure: f, the iterates joined by a path, downhill tangent arrows, dotted w* and f = 0."""
     grid = np.linspace(*xlim, 400)
-    ax.plot(grid, objective.value(grid), color=COLORS["blue"], label=f"f(w) = {objective.name}")
+    ax.plot(grid, objective.value(grid), color=COLORS["blue"], label=f"f(w) = {objective.latex}")
     ax.axvline(objective.minimizer, color=COLORS["grey"], linestyle=":", linewidth=2)
     ax.axhline(0.0, color=COLORS["grey"], linestyle=":", linewidth=2)
-    (path,) = ax.plot([], [], "o-", color=COLORS["vermillion"], linewidth=1.8, markersize=7,
+    ax.plot([], [], color=COLORS["black"], marker=r"$\rightarrow$", linestyle="none", markersize=14,
+            label="downhill tangent")
+    (path,) = ax.plot([], [], "o-", color=COLORS["vermillion"], linewidth=1.5, markersize=7,
                       label="iterates $w_k$", animated=animated, zorder=4)
     (start,) = ax.plot([], [], "s", color=COLORS["black"], markersize=10, label="start $w_0$",
                        animated=animated, zorder=5)
     zeros = np.zeros(ARROW_CAPACITY)
-    arrows = ax.quiver(zeros, zeros, zeros, zeros, color=COLORS["orange"],
-                       angles="xy", scale_units="xy", scale=1, width=0.006, minlength=0,
-                       animated=animated, zorder=3)
+    arrows = ax.quiver(zeros, zeros, zeros, zeros, color=COLORS["black"],
+                       angles="xy", scale_units="xy", scale=1, width=0.005, headwidth=4, headlength=5,
+                       minlength=0, animated=animated, zorder=6)
     message = ax.text(0.5, 0.55, "", transform=ax.transAxes, ha="center", va="center", fontsize=16,
                       color=COLORS["vermillion"], fontweight="bold", animated=animated,
                       bbox=dict(facecolor="white", edgecolor=COLORS["vermillion"], alpha=0.9))
@@ -142,7 +153,7 @@ def draw_loss_curves(
     ax.set_xlabel("iteration k")
     ax.set_ylabel("$f(w_k) - f^*$ (log scale)")
     ax.set_title("Loss against iteration")
-    ax.legend(loc="upper right")
+    ax.legend(loc="center right")
     return lines
 
 
@@ -173,7 +184,7 @@ def draw_gradient_direction(
                     arrowprops=dict(arrowstyle="-|>", color=color, linewidth=3, mutation_scale=25))
         ax.plot([], [], color=color, linewidth=3, label=label)
     ax.plot(*point, "o", color=COLORS["black"], markersize=9, label=f"w = ({point[0]:g}, {point[1]:g})")
-    ax.set_title(rf"f(w) = {objective.name}; $\nabla f(w)$ = ({g[0]:g}, {g[1]:g}), arrows x{scale:g}")
+    ax.set_title(f"f(w) = {objective.latex}\n" + rf"$\nabla f$({point[0]:g}, {point[1]:g}) = ({g[0]:g}, {g[1]:g}), arrows drawn x{scale:g}")
     ax.legend(loc="lower left", fontsize=11)
     return g
 

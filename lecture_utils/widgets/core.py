@@ -85,24 +85,34 @@ class Panel:
         finally:
             self._muted = previous
 
-    def set(self, **values: Any) -> None:
-        """Set controls by name (checked against their ranges and options), then update once."""
-        for name, value in values.items():
-            if name not in self.controls:
-                raise ValueError(f"unknown control {name!r}; this panel has {', '.join(self.controls)}")
-            control = self.controls[name]
-            low, high = getattr(control, "min", None), getattr(control, "max", None)
-            if low is not None and not isinstance(value, (int, float, np.number)):
+    def check_value(self, name: str, value: Any) -> None:
+        """Raise ValueError/TypeError unless ``value`` is allowed for the control ``name``."""
+        if name not in self.controls:
+            raise ValueError(f"unknown control {name!r}; this panel has {', '.join(self.controls)}")
+        control = self.controls[name]
+        low, high = getattr(control, "min", None), getattr(control, "max", None)
+        if low is not None:
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
                 raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-            if low is not None and not low <= value <= high:
+            if isinstance(control, widgets.IntSlider) and int(value) != value:
+                raise TypeError(f"{name} must be a whole number, got {value}")
+            if not low <= value <= high:
                 raise ValueError(f"{name} must be between {low} and {high}, got {value}")
-            options = getattr(control, "options", None)
-            if options is not None and low is None:
-                labels = [o[1] if isinstance(o, tuple) else o for o in options]
-                if value not in labels:
-                    raise ValueError(f"{name} must be one of {labels}, got {value!r}")
+        options = getattr(control, "options", None)
+        if options is not None and low is None:
+            labels = [o[1] if isinstance(o, tuple) else o for o in options]
+            if value not in labels:
+                raise ValueError(f"{name} must be one of {labels}, got {value!r}")
+
+    def set(self, **values: Any) -> None:
+        """Set controls by name, in the order given, each checked against its range; then update once.
+
+        Order matters where one control reshapes another (a schedule chooser
+        that changes the decay slider's range): name the chooser first.
+        """
         with self.muted():
             for name, value in values.items():
+                self.check_value(name, value)
                 self.controls[name].value = value
         self.update()
 

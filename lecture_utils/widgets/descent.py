@@ -44,18 +44,23 @@ class GradientDescent1DPanel(Panel):
     """Sliders for γ₀, schedule, decay, w₀ and steps over a live picture of descent on (w − 6)²."""
 
     def __init__(self, objective: ShiftedSquare = LECTURE_1D, gamma: float = 0.1, w0: float = 23.0,
-                 num_steps: int = 10) -> None:
+                 num_steps: int = 10, schedule: str = "constant") -> None:
         super().__init__()
         self.objective = objective
         self.controls = {
-            "gamma": slider("float", "γ₀ (step size)", gamma, 0.01, 1.2, 0.01),
+            "gamma": slider("float", "γ₀ (step size)", 0.1, 0.01, 1.2, 0.01),
             "schedule": widgets.Dropdown(options=list(SCHEDULE_NAMES), value="constant", description="schedule",
                                          style={"description_width": "110px"}),
             "decay": slider("float", DECAY_SETTINGS["constant"][0], 0.9, 0.5, 1.0, 0.01),
-            "w0": slider("float", "start w₀", w0, -10.0, 23.0, 0.5, ".1f"),
-            "num_steps": slider("int", "steps", num_steps, 1, 100, 1),
+            "w0": slider("float", "start w₀", 23.0, -10.0, 23.0, 0.5, ".1f"),
+            "num_steps": slider("int", "steps", 10, 1, 100, 1),
         }
         self.controls["decay"].disabled = True
+        self.check_value("schedule", schedule)
+        self._on_schedule({"new": schedule})
+        for name, value in (("gamma", gamma), ("w0", w0), ("num_steps", num_steps), ("schedule", schedule)):
+            self.check_value(name, value)
+            self.controls[name].value = value
         self.trajectory: Trajectory = self._run()
         self._build_figure()
         self.readout = widgets.HTML()
@@ -94,7 +99,7 @@ class GradientDescent1DPanel(Panel):
             ax_curve, ax_loss = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1])
             ax_ruler = fig.add_subplot(grid[1, :])
             self.curve = draw_descent_1d(ax_curve, self.objective, self.trajectory, animated=True)
-            (self.loss_line,) = draw_loss_curves(ax_loss, [self.trajectory], ["$f(w_k) - 0$"], animated=True)
+            (self.loss_line,) = draw_loss_curves(ax_loss, [self.trajectory], ["$f(w_k) - f^*$, $f^* = 0$"], animated=True)
             ax_loss.set_xlim(0, self.controls["num_steps"].value)
             self.ruler = draw_step_size_ruler(ax_ruler, self.objective.curvature, animated=True)
         self.ax_loss = ax_loss

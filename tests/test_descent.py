@@ -1,0 +1,165 @@
+"""gradient_descent against the closed forms of the lecture's examples (notebook 01)."""
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lecture_utils.descent import first_stopping_steps, gradient_descent, step_size_regime
+from lecture_utils.functions import LECTURE_1D, STEP_SIZE_COMPARISON
+from lecture_utils.schedules import ExponentialDecay
+
+f = LECTURE_1D
+
+
+def test_lecture_example_first_iterates():
+    run = gradient_descent(f.grad, 23.0, 0.1, 10, f=f.value)
+    np.testing.assert_allclose(run.iterates[:4], [23.0, 19.6, 16.88, 14.704], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(run.iterates, 6 + 17 * 0.8 ** np.arange(11), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(run.values, (run.iterates - 6) ** 2)
+    assert run.iterates.shape == (11,)
+    assert run.step_sizes.shape == (10,) and np.all(run.step_sizes == 0.1)
+    assert run.stop_reason == "max_steps" and not run.diverged
+
+
+@given(gamma=st.floats(0.001, 0.999), w0=st.floats(-50, 50), n=st.integers(0, 60))
+def test_closed_form_for_many_step_sizes(gamma, w0, n):
+    run = gradient_descent(f.grad, w0, gamma, n)
+    expected = 6 + (w0 - 6) * (1 - 2 * gamma) ** np.arange(n + 1)
+    np.testing.assert_allclose(run.iterates, expected, rtol=1e-9, atol=1e-9)
+
+
+def test_half_lands_on_minimum_in_one_step():
+    run = gradient_descent(f.grad, 23.0, 0.5, 5)
+    assert run.iterates[1] == 6.0
+    assert np.all(run.iterates[1:] == 6.0)
+
+
+def test_gamma_one_is_period_two():
+    run = gradient_descent(f.grad, 23.0, 1.0, 20)
+    np.testing.assert_array_equal(run.iterates[::2], 23.0)
+    np.testing.assert_array_equal(run.iterates[1::2], -11.0)
+    assert not run.diverged
+
+
+@pytest.mark.parametrize("gamma", [1.01, 1.05, 1.2, 3.0, 1000.0])
+def test_gamma_above_one_is_flagged_diverged_without_warnings(gamma):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run = gradient_descent(f.grad, 23.0, gamma, 5000, f=f.value)
+    assert run.diverged and run.stop_reason == "diverged"
+    assert np.all(np.isfinite(run.iterates)) and np.all(np.isfinite(run.values))
+    assert run.num_steps < 5000
+    assert "diverged" in run.describe()
+
+
+def test_non_finite_gradient_stops_as_diverged():
+    run = gradient_descent(lambda w: np.array(np.inf), 1.0, 0.1, 10)
+    assert run.diverged and run.num_steps == 0
+
+
+def test_overshoot_example_from_lecture():
+    run = gradient_descent(f.grad, 6.05, 1000.0, 1)
+    assert f.grad(6.05) == pytest.approx(0.1)
+    assert run.iterates[1] == pytest.approx(6.05 - 100.0)
+
+
+def test_two_dimensional_closed_form_and_sign_flip():
+    run = gradient_descent(STEP_SIZE_COMPARISON.grad, np.array([1.0, 1.0]), 0.9, 40)
+    assert run.iterates.shape == (41, 2)
+    for n in (1, 7, 40):
+        np.testing.assert_allclose(run.iterates[n], STEP_SIZE_COMPARISON.iterate_closed_form([1, 1], 0.9, n))
+    np.testing.assert_allclose(run.iterates[1:6, 0] / run.iterates[:5, 0], -0.8)
+
+
+def test_schedule_is_used_step_by_step():
+    run = gradient_descent(f.grad, 23.0, ExponentialDecay(0.9, 0.9), 5)
+    np.testing.assert_allclose(run.step_sizes, 0.9 * 0.9 ** np.arange(5))
+    w = 23.0
+    for k in range(5):
+        w = w - 0.9 * 0.9**k * 2 * (w - 6)
+        assert run.iterates[k + 1] == pytest.approx(w)
+
+
+def test_callable_step_size():
+    run = gradient_descent(f.grad, 23.0, lambda k: 0.5 if k == 0 else 0.1, 3)
+    np.testing.assert_allclose(run.iterates, [23, 6, 6, 6])
+
+
+# --- stopping criteria --------------------------------------------------------
+def test_gradient_criterion():
+    run = gradient_descent(f.grad, 23.0, 0.1, 1000, tol={"gradient": 1e-6})
+    assert run.stop_reason == "gradient"
+    assert run.grad_norms[-1] < 1e-6 <= run.grad_norms[-2]
+    # |f'(w_k)| = 34 * 0.8^k < 1e-6  <=>  k > log(1e-6 / 34) / log(0.8)
+    assert run.num_steps == int(np.floor(np.log(1e-6 / 34) / np.log(0.8))) + 1
+
+
+def test_step_criterion():
+    run = gradient_descent(f.grad, 23.0, 0.1, 1000, tol={"step": 1e-6})
+    assert run.stop_reason == "step"
+    steps = np.abs(np.diff(run.iterates))
+    assert steps[-1] < 1e-6 <= steps[-2]
+
+
+def test_value_criterion_needs_f():
+    run = gradient_descent(f.grad, 23.0, 0.1, 1000, f=f.value, tol={"value": 1e-6})
+    assert run.stop_reason == "value"
+    changes = np.abs(np.diff(run.values))
+    assert changes[-1] < 1e-6 <= changes[-2]
+    with pytest.raises(ValueError, match="tol"):
+        gradient_descent(f.grad, 23.0, 0.1, 10, tol={"value": 1e-6})
+
+
+def test_float_tol_fires_first_criterion_and_matches_report():
+    full = gradient_descent(f.grad, 23.0, 0.1, 400, f=f.value)
+    first = first_stopping_steps(full, 1e-6)
+    assert first == {"gradient": 78, "step": 69, "value": 43}
+    stopped = gradient_descent(f.grad, 23.0, 0.1, 400, f=f.value, tol=1e-6)
+    assert stopped.stop_reason == "value" and stopped.num_steps == 43
+
+
+def test_gradient_criterion_at_the_start():
+    run = gradient_descent(f.grad, 6.0, 0.1, 100, tol=1e-6)
+    assert run.stop_reason == "gradient" and run.num_steps == 0
+
+
+@pytest.mark.parametrize("gamma, regime", [(0.1, "monotone"), (0.5, "one step"), (0.9, "oscillating, converging"),
+                                           (1.0, "endless oscillation"), (1.05, "diverging")])
+def test_step_size_regime_landmarks(gamma, regime):
+    assert step_size_regime(gamma) == regime
+
+
+# --- bad input ----------------------------------------------------------------
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(step_size=0.0), ValueError, "step_size"),
+    (dict(step_size=-0.1), ValueError, "step_size"),
+    (dict(step_size=float("nan")), ValueError, "step_size"),
+    (dict(step_size=float("inf")), ValueError, "step_size"),
+    (dict(step_size="0.1"), TypeError, "step_size"),
+    (dict(step_size=lambda k: -1.0), ValueError, "step_size"),
+    (dict(num_steps=-1), ValueError, "num_steps"),
+    (dict(num_steps=2.5), TypeError, "num_steps"),
+    (dict(w0=float("nan")), ValueError, "w0"),
+    (dict(w0=[1.0, float("inf")]), ValueError, "w0"),
+    (dict(w0="abc"), TypeError, "w0"),
+    (dict(grad=3.0), TypeError, "grad"),
+    (dict(grad=lambda w: np.zeros(3)), ValueError, "grad"),
+    (dict(f="not callable"), TypeError, "f"),
+    (dict(tol=-1.0), ValueError, "tol"),
+    (dict(tol={"speed": 1e-6}), ValueError, "tol"),
+])
+def test_bad_input_names_the_parameter(kwargs, error, match):
+    args = dict(grad=f.grad, w0=23.0, step_size=0.1, num_steps=5)
+    args.update(kwargs)
+    with pytest.raises(error, match=match):
+        gradient_descent(**args)
+
+
+@settings(max_examples=50)
+@given(st.integers(1, 4))
+def test_bad_gradient_shape_in_nd(d):
+    with pytest.raises(ValueError, match=r"grad must return .* shape"):
+        gradient_descent(lambda w: np.zeros(d + 1), np.zeros(d), 0.1, 3)

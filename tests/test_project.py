@@ -1,0 +1,70 @@
+"""Project-level checks: the dependency lists agree, and every committed notebook is clean.
+
+The notebooks' stored outputs are what nbval compares against, so they must be
+executed top to bottom, free of errors and warnings, and small.
+"""
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def requirement(spec: str) -> tuple[str, str]:
+    """('numpy', '>=1.23.2') from 'numpy>=1.23.2' (markers and comments dropped)."""
+    spec = spec.split(";")[0].split("#")[0].strip()
+    name, bound = re.match(r"([A-Za-z0-9_.\-]+)\s*(.*)", spec).groups()
+    return name.lower().replace("_", "-"), bound.replace(" ", "")
+
+
+def test_environment_yml_matches_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    expected = {requirement(s) for s in project["dependencies"] + project["optional-dependencies"]["test"]
+                if "python_version" not in s}
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda = {requirement(s) for s in env["dependencies"] if isinstance(s, str) and not s.startswith(("python", "pip"))}
+    pip = [item for item in env["dependencies"] if isinstance(item, dict)][0]["pip"]
+    assert conda == expected
+    assert "-e ." in pip
+    assert ("python", ">=" + project["requires-python"].lstrip(">=")) == requirement(
+        [s for s in env["dependencies"] if isinstance(s, str) and s.startswith("python")][0])
+
+
+def test_no_exact_pins():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    for spec in project["dependencies"] + sum(project["optional-dependencies"].values(), []):
+        assert "==" not in spec and "<" not in spec.split(";")[0], spec
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS and NOTEBOOKS[0].name == "01_gradient_descent_1d.ipynb"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_hygiene(path):
+    assert path.stat().st_size < 1_000_000, "notebook over 1 MB"
+    nb = json.loads(path.read_text())
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    assert "widgets" not in nb["metadata"], "stored widget state: run `make notebooks`"
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert [c["execution_count"] for c in code] == list(range(1, len(code) + 1)), "not executed top to bottom"
+    assert "sys.path.insert(0, \"..\")" in "".join(code[0]["source"]), "first cell must be the set-up cell"
+    for cell in code:
+        source = "".join(cell["source"])
+        for out in cell["outputs"]:
+            assert out["output_type"] != "error", source[:80]
+            assert not (out.get("name") == "stderr" and "Warning" in "".join(out.get("text", ""))), source[:80]
+            if "application/vnd.jupyter.widget-view+json" in out.get("data", {}):
+                assert "nbval-ignore-output" in cell["metadata"].get("tags", []), f"untagged widget cell: {source[:80]}"
+        assert not re.search(r"\[<matplotlib\.", json.dumps(cell["outputs"])), f"stray artist repr: {source[:80]}"
