@@ -169,6 +169,8 @@ def gradient_descent(
 
 def first_stopping_steps(trajectory: Trajectory, epsilon: float = DEFAULT_EPSILON) -> dict[str, Optional[int]]:
     """For a finished run, the first step k at which each criterion holds (None if never); notebook 01."""
+    if not isinstance(trajectory, Trajectory):
+        raise TypeError(f"trajectory must be a Trajectory from gradient_descent, got {type(trajectory).__name__}")
     epsilon = check_positive("epsilon", epsilon)
     result: dict[str, Optional[int]] = {}
     iterates = trajectory.iterates.reshape(len(trajectory.iterates), -1)

@@ -6,7 +6,8 @@ Used by notebooks 01 (the 1D and 2D quadratics), 02 (Taylor models) and
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -18,12 +19,14 @@ class ShiftedSquare:
     """f(w) = (w - center)^2 in one dimension; the lecture's example has center 6."""
 
     center: float = 6.0
-    name: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
-        check_finite("center", self.center)
-        if not self.name:
-            object.__setattr__(self, "name", f"(w - {self.center:g})^2")
+        object.__setattr__(self, "center", check_finite("center", self.center))
+
+    @property
+    def name(self) -> str:
+        """The formula as plain text."""
+        return f"(w - {self.center:g})^2"
 
     @property
     def latex(self) -> str:
@@ -58,7 +61,6 @@ class DiagonalQuadratic:
     """f(w) = sum_i a_i w_i^2 on R^d; the lecture uses a = (1, 2) and a = (1, 0.5)."""
 
     coefficients: tuple[float, ...]
-    name: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         coeffs = as_float_array("coefficients", self.coefficients, ndim=1)
@@ -67,9 +69,11 @@ class DiagonalQuadratic:
         for i, c in enumerate(coeffs):
             check_positive(f"coefficients[{i}]", float(c))
         object.__setattr__(self, "coefficients", tuple(float(c) for c in coeffs))
-        if not self.name:
-            terms = [f"{c:g} w{i + 1}^2" if c != 1 else f"w{i + 1}^2" for i, c in enumerate(coeffs)]
-            object.__setattr__(self, "name", " + ".join(terms))
+
+    @property
+    def name(self) -> str:
+        """The formula as plain text."""
+        return " + ".join(f"{c:g} w{i + 1}^2" if c != 1 else f"w{i + 1}^2" for i, c in enumerate(self.coefficients))
 
     @property
     def latex(self) -> str:
@@ -112,8 +116,8 @@ class DiagonalQuadratic:
 class NonConvexQuartic:
     """f(w) = (w - 2.5)^2 (w + 1)^2 + 0.3 (w - 0.2)^2 - 2: two minima and a maximum between."""
 
-    name: str = "(w - 2.5)^2 (w + 1)^2 + 0.3 (w - 0.2)^2 - 2"
-    latex: str = "$(w - 2.5)^2 (w + 1)^2 + 0.3(w - 0.2)^2 - 2$"
+    name: ClassVar[str] = "(w - 2.5)^2 (w + 1)^2 + 0.3 (w - 0.2)^2 - 2"
+    latex: ClassVar[str] = "$(w - 2.5)^2 (w + 1)^2 + 0.3(w - 0.2)^2 - 2$"
 
     def value(self, w: np.ndarray | float) -> np.ndarray | float:
         """f(w), element-wise."""

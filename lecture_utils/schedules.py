@@ -139,15 +139,15 @@ def make_schedule(name: str, gamma0: float, decay: float = 0.9, every: int = 10)
     ``inverse-time`` (gamma0 / (1 + d k)) and the factor of ``step``
     (gamma0 factor^(k // every)); ``constant`` ignores it.
     """
+    if not isinstance(name, str) or name not in SCHEDULE_NAMES:
+        raise ValueError(f"schedule name must be one of {', '.join(SCHEDULE_NAMES)}; got {name!r}")
     if name == "constant":
         return Constant(gamma0)
     if name == "exponential":
         return ExponentialDecay(gamma0, decay)
     if name == "inverse-time":
         return InverseTimeDecay(gamma0, decay)
-    if name == "step":
-        return StepDecay(gamma0, decay, every)
-    raise ValueError(f"schedule name must be one of {', '.join(SCHEDULE_NAMES)}; got {name!r}")
+    return StepDecay(gamma0, decay, every)
 
 
 def as_schedule(step_size: StepSize) -> Schedule:
