@@ -68,3 +68,35 @@ def test_notebook_hygiene(path):
             if "application/vnd.jupyter.widget-view+json" in out.get("data", {}):
                 assert "nbval-ignore-output" in cell["metadata"].get("tags", []), f"untagged widget cell: {source[:80]}"
         assert not re.search(r"\[<matplotlib\.", json.dumps(cell["outputs"])), f"stray artist repr: {source[:80]}"
+
+
+def load_tool(name: str):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_determinism_check_joins_stream_chunks_and_spots_changes():
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    tool = load_tool("execute_notebooks")
+
+    def notebook(*chunks):
+        cell = new_code_cell("print(1)", outputs=[new_output("stream", name="stdout", text=t) for t in chunks])
+        return new_notebook(cells=[cell])
+
+    assert tool.differences(notebook("a\nb\n"), notebook("a\n", "b\n")) == []
+    assert tool.differences(notebook("a\nb\n"), notebook("a\nc\n"))
+    ignored = notebook("x")
+    ignored.cells[0].metadata["tags"] = ["nbval-ignore-output"]
+    assert tool.differences(ignored, notebook("y"))[0].startswith("0 text outputs")
+    assert isinstance(nbformat.from_dict(notebook("z")), nbformat.NotebookNode)
+
+
+def test_oldest_constraints_pin_every_runtime_dependency_to_its_lower_bound():
+    pins = load_tool("oldest_constraints").lower_bounds((ROOT / "pyproject.toml").read_text())
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert sorted(pins) == sorted(f"{n}=={b.lstrip('>=')}" for n, b in map(requirement, project["dependencies"]))

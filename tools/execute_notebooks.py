@@ -1,9 +1,13 @@
 """Re-execute notebooks in place in a fresh kernel and clean their metadata (`make notebooks`).
 
-Usage: python tools/execute_notebooks.py [notebooks/NN_name.ipynb ...]  (default: all of notebooks/)
+Usage: python tools/execute_notebooks.py [--check] [notebooks/NN_name.ipynb ...]  (default: all of notebooks/)
 
 After this, each notebook has execution counts 1..N, the outputs CI (nbval)
 expects, no stored widget state and no per-run metadata.
+
+With --check nothing is written: each notebook is executed in memory and every
+text output (streams and text/plain) must be byte-identical to the committed
+one (`make check-notebooks`); the exit code is 1 otherwise.
 """
 
 from __future__ import annotations
@@ -32,8 +36,8 @@ def clean(nb: nbformat.NotebookNode) -> None:
     nb.nbformat, nb.nbformat_minor = 4, 4
 
 
-def execute(path: Path, timeout: int = 120) -> float:
-    """Run one notebook top to bottom with notebooks/ as working directory; return seconds taken."""
+def run(path: Path, timeout: int = 120) -> tuple[nbformat.NotebookNode, float]:
+    """Execute a copy of one notebook top to bottom in a fresh kernel; return it and the seconds taken."""
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code":
@@ -41,17 +45,67 @@ def execute(path: Path, timeout: int = 120) -> float:
     start = time.perf_counter()
     NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
                    record_timing=False).execute()
-    seconds = time.perf_counter() - start
+    return nb, time.perf_counter() - start
+
+
+def execute(path: Path) -> float:
+    """Run one notebook in place, clean it and write it back; return seconds taken."""
+    nb, seconds = run(path)
     clean(nb)
     nbformat.write(nb, path)
     return seconds
 
 
+def text_outputs(nb: nbformat.NotebookNode) -> list[tuple[int, str]]:
+    """(code cell number, text) for every stream and text/plain output, in order.
+
+    Consecutive chunks of one stream are joined: how the kernel splits a
+    stream into messages depends on timing, not on the computation.
+    """
+    texts: list[tuple[int, str]] = []
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    for number, cell in enumerate(code_cells, start=1):
+        if "nbval-ignore-output" in cell.metadata.get("tags", []):
+            continue
+        previous_stream = None
+        for out in cell.outputs:
+            if out.output_type == "stream":
+                if previous_stream == out.name:
+                    texts[-1] = (number, texts[-1][1] + out.text)
+                else:
+                    texts.append((number, f"[{out.name}] {out.text}"))
+                previous_stream = out.name
+                continue
+            previous_stream = None
+            if "text/plain" in out.get("data", {}):
+                texts.append((number, out["data"]["text/plain"]))
+    return texts
+
+
+def differences(stored: nbformat.NotebookNode, fresh: nbformat.NotebookNode) -> list[str]:
+    """Human-readable differences between the text outputs of two runs of a notebook."""
+    a, b = text_outputs(stored), text_outputs(fresh)
+    found = [f"cell {x[0]}: stored {x[1][:120]!r} != fresh {y[1][:120]!r}" for x, y in zip(a, b) if x != y]
+    if len(a) != len(b):
+        found.append(f"{len(a)} text outputs stored, {len(b)} produced")
+    return found
+
+
 def main(argv: list[str]) -> int:
-    paths = [Path(a) for a in argv] or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    check = "--check" in argv
+    paths = [Path(a) for a in argv if a != "--check"] or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    failed = False
     for path in paths:
-        print(f"{path.name}: executed in {execute(path.resolve()):.1f} s", flush=True)
-    return 0
+        path = path.resolve()
+        if check:
+            fresh, seconds = run(path)
+            found = differences(nbformat.read(path, as_version=4), fresh)
+            failed |= bool(found)
+            status = "identical text outputs" if not found else "DIFFERS:\n  " + "\n  ".join(found)
+            print(f"{path.name}: {status} ({seconds:.1f} s)", flush=True)
+        else:
+            print(f"{path.name}: executed in {execute(path):.1f} s", flush=True)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
