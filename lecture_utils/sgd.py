@@ -1,0 +1,284 @@
+"""Stochastic (mini-batch) gradient descent: a seeded sampler, the lecture's gradient estimate, and the loop.
+
+Used by notebook 05. The risk is a sum L(w) = sum_i L_i(w) over n examples,
+given to these functions as ``per_example_grad(w, indices)``, which returns
+the gradients grad L_i(w) for i in ``indices`` stacked along axis -2. The
+cost of a run is counted in per-example gradient evaluations: a mini-batch
+step spends |B| of them, a full-batch step spends n, so "equal work" means an
+equal count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterator, Optional, Sequence, Union
+
+import numpy as np
+
+from ._validation import as_float_array, check_int, check_positive
+from .schedules import StepSize, as_schedule
+
+DEFAULT_BATCH_SIZES = (32, 64)  # the lecture's examples of |B|
+
+PerExampleGrad = Callable[[np.ndarray, np.ndarray], np.ndarray]
+SeedLike = Union[int, np.random.Generator]
+
+
+def check_batch_size(batch_size: int, n: int) -> int:
+    """Return ``batch_size`` as an int in 1 .. n, or raise naming batch_size (and n)."""
+    n = check_n(n)
+    batch_size = check_int("batch_size", batch_size)
+    if not 1 <= batch_size <= n:
+        raise ValueError(f"batch_size must be between 1 and n = {n}, got {batch_size}")
+    return batch_size
+
+
+def check_n(n: int) -> int:
+    """Return the number of examples n >= 1, or raise naming n (an empty data set has n = 0)."""
+    n = check_int("n", n)
+    if n < 1:
+        raise ValueError(f"n must be >= 1: the data set is empty (n = {n})")
+    return n
+
+
+def _generator(seed: SeedLike) -> np.random.Generator:
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return np.random.default_rng(check_int("seed", seed, minimum=0))
+
+
+class MiniBatchSampler:
+    """Seeded mini-batches of example indices 0 .. n-1.
+
+    Without replacement (the default) each epoch draws one random
+    permutation and walks it in consecutive slices of ``batch_size``: every
+    example is used exactly once per epoch (the last batch is smaller when
+    ``batch_size`` does not divide n, unless ``drop_last``). With
+    ``replacement=True`` every batch is ``batch_size`` independent uniform
+    draws, so an index can repeat and an epoch is just n / batch_size steps.
+    """
+
+    def __init__(self, n: int, batch_size: int = 32, *, seed: SeedLike = 0, replacement: bool = False,
+                 drop_last: bool = False) -> None:
+        self.n = check_n(n)
+        self.batch_size = check_batch_size(batch_size, self.n)
+        self.replacement = bool(replacement)
+        self.drop_last = bool(drop_last)
+        self.rng = _generator(seed)
+        self.epochs_started = 0
+
+    @property
+    def batches_per_epoch(self) -> int:
+        """How many batches one epoch has."""
+        if self.drop_last and not self.replacement:
+            return self.n // self.batch_size
+        return -(-self.n // self.batch_size)  # ceil(n / batch_size)
+
+    def epoch(self) -> list[np.ndarray]:
+        """The batches of one new epoch (a partition of 0 .. n-1 when sampling without replacement)."""
+        self.epochs_started += 1
+        if self.replacement:
+            return [self.rng.integers(0, self.n, size=self.batch_size) for _ in range(self.batches_per_epoch)]
+        order = self.rng.permutation(self.n)
+        stop = self.n - self.n % self.batch_size if self.drop_last else self.n
+        return [order[i:i + self.batch_size] for i in range(0, stop, self.batch_size)]
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        """An endless stream of batches, epoch after epoch."""
+        while True:
+            yield from self.epoch()
+
+
+def minibatch_gradient(per_example_grad: PerExampleGrad, w: np.ndarray, batch_indices: np.ndarray,
+                       n: int) -> np.ndarray:
+    """The lecture's estimate of grad L(w): (|D| / |B|) * sum over i in B of grad L_i(w).
+
+    ``batch_indices`` of shape (B,) estimates at one point w; of shape (S, B)
+    with w of shape (S, d) it estimates at S points at once (the sum runs over
+    axis -2 of what ``per_example_grad`` returns).
+    """
+    n = check_n(n)
+    idx = np.asarray(batch_indices)
+    if idx.ndim == 0 or idx.shape[-1] == 0:
+        raise ValueError(f"batch_indices must hold at least one index, got shape {idx.shape}")
+    if not np.issubdtype(idx.dtype, np.integer):
+        raise TypeError(f"batch_indices must be integers, got dtype {idx.dtype}")
+    grads = np.asarray(per_example_grad(w, idx), dtype=float)
+    if grads.shape[:-1] != idx.shape:
+        raise ValueError(f"per_example_grad must return shape {idx.shape} + (d,), got shape {grads.shape}")
+    return (n / idx.shape[-1]) * grads.sum(axis=-2)
+
+
+@dataclass(frozen=True)
+class SGDResult:
+    """The record of one SGD run.
+
+    ``iterates`` (K + 1, d): w_0 .. w_K; ``step_sizes`` (K,): gamma_k used at
+    global step k; ``evaluations`` (K + 1,): per-example gradients spent
+    before each iterate (0, |B_0|, |B_0| + |B_1|, ...). The full-data loss
+    was measured at iterates ``loss_steps`` with values ``loss_values``
+    (those evaluations are not counted: they only watch the run).
+    """
+
+    iterates: np.ndarray
+    step_sizes: np.ndarray
+    evaluations: np.ndarray
+    loss_steps: np.ndarray
+    loss_values: np.ndarray
+    batch_size: int
+    n: int
+    stop_reason: str = "max_steps"
+
+    @property
+    def num_steps(self) -> int:
+        """How many steps were taken (K)."""
+        return len(self.iterates) - 1
+
+    @property
+    def final(self) -> np.ndarray:
+        """The last iterate w_K."""
+        return self.iterates[-1]
+
+    @property
+    def diverged(self) -> bool:
+        """True when the run stopped because the iterates blew up."""
+        return self.stop_reason == "diverged"
+
+    @property
+    def epochs(self) -> float:
+        """Work done, in passes over the data (evaluations / n)."""
+        return float(self.evaluations[-1] / self.n)
+
+    @property
+    def loss_evaluations(self) -> np.ndarray:
+        """The per-example-gradient count at each recorded full-data loss."""
+        return self.evaluations[self.loss_steps]
+
+
+def _steps_for(num_epochs: Optional[int], num_steps: Optional[int], n: int, batch_size: int) -> int:
+    if (num_epochs is None) == (num_steps is None):
+        raise ValueError("give exactly one of num_epochs and num_steps")
+    if num_steps is not None:
+        return check_int("num_steps", num_steps, minimum=0)
+    epochs = check_int("num_epochs", num_epochs, minimum=0)
+    return epochs * int(np.ceil(n / batch_size))
+
+
+def sgd(
+    per_example_grad: PerExampleGrad,
+    w0: Union[Sequence[float], np.ndarray],
+    n: int,
+    step_size: StepSize,
+    batch_size: int = 32,
+    *,
+    num_epochs: Optional[int] = None,
+    num_steps: Optional[int] = None,
+    seed: SeedLike = 0,
+    replacement: bool = False,
+    loss: Optional[Callable[[np.ndarray], float]] = None,
+    record_every: Optional[int] = None,
+    divergence_threshold: float = 1e8,
+) -> SGDResult:
+    """Mini-batch SGD: w_{k+1} = w_k - gamma_k * (n/|B_k|) sum_{i in B_k} grad L_i(w_k).
+
+    The schedule is evaluated at the global step k (it never restarts at an
+    epoch boundary). Give the length as ``num_epochs`` (passes over the data)
+    or ``num_steps``. With ``loss`` (the full-data L), it is recorded at w_0,
+    every ``record_every`` steps (default: once per epoch) and at the end.
+    A run whose iterates turn non-finite or exceed ``divergence_threshold``
+    stops early with ``stop_reason == "diverged"``, without overflow warnings.
+    """
+    if not callable(per_example_grad):
+        raise TypeError(f"per_example_grad must be a callable (w, indices) -> gradients, "
+                        f"got {type(per_example_grad).__name__}")
+    if loss is not None and not callable(loss):
+        raise TypeError(f"loss must be a callable w -> full-data loss or None, got {type(loss).__name__}")
+    w = as_float_array("w0", w0, ndim=1)
+    if w.size == 0:
+        raise ValueError("w0 must hold at least one parameter, got shape (0,)")
+    n = check_n(n)
+    batch_size = check_batch_size(batch_size, n)
+    check_positive("divergence_threshold", divergence_threshold)
+    total = _steps_for(num_epochs, num_steps, n, batch_size)
+    gammas = as_schedule(step_size).values(total)
+    per_epoch = int(np.ceil(n / batch_size))
+    every = per_epoch if record_every is None else check_int("record_every", record_every, minimum=1)
+    sampler = MiniBatchSampler(n, batch_size, seed=seed, replacement=replacement)
+    batches = iter(sampler)
+
+    iterates = np.empty((total + 1, w.size))
+    iterates[0] = w
+    spent = np.zeros(total + 1, dtype=np.int64)
+    loss_steps: list[int] = []
+    loss_values: list[float] = []
+    if loss is not None:
+        loss_steps.append(0)
+        loss_values.append(float(loss(w)))
+    stop_reason = "max_steps"
+    k = 0
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        for k in range(total):
+            batch = next(batches)
+            g = minibatch_gradient(per_example_grad, w, batch, n)
+            if g.shape != w.shape:
+                raise ValueError(f"per_example_grad must return gradients of shape {w.shape}, got {g.shape[-1:]}")
+            w = w - gammas[k] * g
+            spent[k + 1] = spent[k] + len(batch)
+            if not np.all(np.isfinite(w)) or float(np.linalg.norm(w)) > divergence_threshold:
+                stop_reason = "diverged"
+                k -= 1
+                break
+            iterates[k + 1] = w
+            if loss is not None and ((k + 1) % every == 0 or k + 1 == total):
+                loss_steps.append(k + 1)
+                loss_values.append(float(loss(w)))
+        taken = k + 1 if total else 0
+    return SGDResult(
+        iterates=iterates[:taken + 1].copy(),
+        step_sizes=np.asarray(gammas[:taken]),
+        evaluations=spent[:taken + 1].copy(),
+        loss_steps=np.array(loss_steps, dtype=int),
+        loss_values=np.array(loss_values, dtype=float),
+        batch_size=batch_size,
+        n=n,
+        stop_reason=stop_reason,
+    )
+
+
+def sgd_final_iterates(
+    per_example_grad: PerExampleGrad,
+    w0: Union[Sequence[float], np.ndarray],
+    n: int,
+    step_size: StepSize,
+    batch_size: int,
+    num_epochs: int,
+    seeds: Sequence[int],
+) -> np.ndarray:
+    """The last iterate of ``sgd`` (without replacement) for every seed, run side by side: shape (S, d).
+
+    Same batches and steps as ``sgd(..., seed=s)`` for each s, but one
+    vectorised step for all seeds: ``per_example_grad`` must accept w of
+    shape (S, d) with indices (S, B) and return (S, B, d). Runs that blow up
+    come back as NaN rows.
+    """
+    w = as_float_array("w0", w0, ndim=1)
+    n = check_n(n)
+    batch_size = check_batch_size(batch_size, n)
+    seeds = [check_int("seeds[...]", s, minimum=0) for s in seeds]
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed")
+    total = _steps_for(num_epochs, None, n, batch_size)
+    gammas = as_schedule(step_size).values(total)
+    rngs = [np.random.default_rng(s) for s in seeds]
+    W = np.tile(w, (len(seeds), 1))
+    k = 0
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        for _ in range(num_epochs):
+            order = np.stack([rng.permutation(n) for rng in rngs])
+            for start in range(0, n, batch_size):
+                idx = order[:, start:start + batch_size]
+                W = W - gammas[k] * minibatch_gradient(per_example_grad, W, idx, n)
+                k += 1
+            W[~np.all(np.isfinite(W), axis=1)] = np.nan
+            W[np.linalg.norm(np.nan_to_num(W, nan=0.0), axis=1) > 1e8] = np.nan
+    return W

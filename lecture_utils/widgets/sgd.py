@@ -1,0 +1,120 @@
+"""Notebook 05's live panel: SGD against full-batch GD on the two-basin risk, with γ₀, decay, batch-size and seed sliders."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.figure import Figure
+
+from ..descent import Trajectory, gradient_descent
+from ..landscape import START, RobustCentreRisk, two_basin_risk
+from ..plotting.sgd import draw_loss_vs_work, draw_paths, draw_risk_background
+from ..plotting.style import lecture_style
+from ..schedules import InverseTimeDecay
+from ..sgd import SGDResult, sgd
+from .core import LiveFigure, Panel, slider
+
+EPOCHS = 40  # work budget of every run: 40 passes over the data
+BATCH_SIZES = (16, 32, 64, 128, 256, 512)  # 512 = n: SGD becomes full-batch GD
+LOSS_YLIM = (45.0, 80.0)
+
+
+def _basin(risk: RobustCentreRisk, w: np.ndarray) -> str:
+    if not np.all(np.isfinite(w)):
+        return "diverged"
+    return "deep" if bool(risk.in_deep_basin(w)) else "shallow"
+
+
+class SGDvsGDPanel(Panel):
+    """Sliders for γ₀, decay d (γ_k = γ₀ / (1 + d k)), batch size and seed over the two-basin risk."""
+
+    def __init__(self, risk: RobustCentreRisk | None = None, gamma0: float = 0.018, decay: float = 0.002,
+                 batch_size: int = 32, seed: int = 0) -> None:
+        super().__init__()
+        self.risk = risk if risk is not None else two_basin_risk()
+        self.controls = {
+            "gamma0": slider("float", "γ₀ (step size)", gamma0, 0.002, 0.05, 0.001, ".3f"),
+            "decay": slider("float", "decay d", decay, 0.0, 0.02, 0.0005, ".4f"),
+            "batch_size": widgets.SelectionSlider(options=list(BATCH_SIZES), value=batch_size,
+                                                  description="batch size |B|", continuous_update=True,
+                                                  style={"description_width": "110px"},
+                                                  layout=widgets.Layout(width="480px")),
+            "seed": slider("int", "seed", seed, 0, 99, 1),
+        }
+        self._gd_cache = lru_cache(maxsize=64)(self._run_gd)
+        self.run, self.gd = self._runs()
+        self._build_figure()
+        self.readout = widgets.HTML()
+        self._watch()
+        self.widget = widgets.VBox([
+            widgets.HBox([widgets.VBox([self.controls["gamma0"], self.controls["decay"]]),
+                          widgets.VBox([self.controls["batch_size"], self.controls["seed"]])]),
+            self.live.image,
+            self.readout,
+        ])
+        self.update()
+
+    # --- math -------------------------------------------------------------
+    def _run_gd(self, gamma0: float, decay: float) -> Trajectory:
+        return gradient_descent(self.risk.grad, START, InverseTimeDecay(gamma0, decay), EPOCHS, f=self.risk.value)
+
+    def _runs(self) -> tuple[SGDResult, Trajectory]:
+        c = self.controls
+        gamma0, decay = float(c["gamma0"].value), float(c["decay"].value)
+        run = sgd(self.risk.per_example_grad, START, self.risk.n, InverseTimeDecay(gamma0, decay),
+                  int(c["batch_size"].value), num_epochs=EPOCHS, seed=int(c["seed"].value), loss=self.risk.value,
+                  record_every=max(1, self.risk.n // (4 * int(c["batch_size"].value))))
+        return run, self._gd_cache(gamma0, decay)
+
+    # --- figure -----------------------------------------------------------
+    def _build_figure(self) -> None:
+        with lecture_style():
+            fig = Figure(figsize=(13, 5.4), dpi=80, layout="constrained")
+            ax_map, ax_loss = fig.subplots(1, 2, width_ratios=[1.25, 1])
+            draw_risk_background(ax_map, self.risk)
+            self.paths = draw_paths(ax_map, self.run, self.gd, animated=True)
+            ax_map.set_title(f"Paths on L(w), {EPOCHS} passes over the data each")
+            ax_map.legend(loc="lower left", fontsize=10, ncol=2)
+            self.losses = draw_loss_vs_work(ax_loss, self.risk, self.run, self.gd, budget=EPOCHS * self.risk.n,
+                                            animated=True, ylim=LOSS_YLIM)
+            self.losses.sgd_line.set_label("SGD")
+            ax_loss.legend(loc="upper right", fontsize=12)
+        p = self.paths
+        self.live = LiveFigure(fig, [p.sgd_line, p.gd_line, p.sgd_end, p.gd_end, p.start, p.message,
+                                     self.losses.sgd_line, self.losses.gd_line])
+
+    def update(self) -> None:
+        """Re-run SGD (and GD, cached) from the controls and redraw the changing artists."""
+        self.run, self.gd = self._runs()
+        self.paths.update(self.run, self.gd)
+        self.losses.update(self.run, self.gd, self.risk, LOSS_YLIM)
+        self.live.render()
+        self.readout.value = self._readout_html()
+
+    # --- text -------------------------------------------------------------
+    def _readout_html(self) -> str:
+        lines = self.summary().split("\n")
+        return "<div style='font-size:16px; line-height:1.4'>" + "<br>".join(lines) + "</div>"
+
+    def summary(self) -> str:
+        """Plain-text numbers of the current runs (printed under the panel for nbval)."""
+        c = self.controls
+        run, gd = self.run, self.gd
+        g_last = run.step_sizes[-1] if len(run.step_sizes) else float(c["gamma0"].value)
+
+        def where(w: np.ndarray) -> str:
+            basin = _basin(self.risk, w)
+            if basin == "diverged":
+                return "diverged"
+            return f"w = ({w[0]:.3f}, {w[1]:.3f}), L = {self.risk.value(w):.2f}, {basin} basin"
+
+        return "\n".join([
+            f"gamma_k = {float(c['gamma0'].value):.3f} / (1 + {float(c['decay'].value):.4f} k); "
+            f"batch size {run.batch_size}, seed {int(c['seed'].value)}",
+            f"SGD: {run.num_steps} steps, {int(run.evaluations[-1])} per-example gradients, "
+            f"last step size {g_last:.3g}; ends at {where(run.final)}",
+            f"GD:  {gd.num_steps} steps, {gd.num_steps * self.risk.n} per-example gradients; "
+            f"ends at {where(gd.final)}",
+        ])

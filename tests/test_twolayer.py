@@ -1,0 +1,442 @@
+"""Tests of notebook 06: logistic regression and the two-layer network in Ng's notation."""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from lecture_utils import network
+from lecture_utils import twolayer as tl
+from lecture_utils.plotting.twolayer import draw_cost_curve, draw_decision_boundary, plot_grid
+from lecture_utils.widgets.twolayer import LEARNING_RATES, MAX_HIDDEN_UNITS, TwoLayerPanel
+
+
+@pytest.fixture(autouse=True)
+def _warnings_are_errors():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield
+
+
+@pytest.fixture(scope="module")
+def moons():
+    return tl.make_moons(200, noise=0.15, seed=0)
+
+
+def random_network(n0=2, n1=5, seed=3):
+    """Parameters of order one with non-zero biases, so every gradient entry is exercised."""
+    rng = np.random.default_rng(seed)
+    return {"W1": rng.standard_normal((n1, n0)), "b1": rng.standard_normal((n1, 1)),
+            "W2": rng.standard_normal((1, n1)), "b2": rng.standard_normal((1, 1))}
+
+
+# --- activations and cost ----------------------------------------------------------
+def test_sigmoid_is_stable_and_exact():
+    z = np.array([-1000.0, -30.0, 0.0, 30.0, 1000.0])
+    s = tl.sigmoid(z)
+    assert s[2] == 0.5 and s[0] == 0.0 and s[-1] == 1.0
+    np.testing.assert_allclose(s[1:4], 1 / (1 + np.exp(-z[1:4])))
+    np.testing.assert_allclose(tl.sigmoid(z) + tl.sigmoid(-z), 1.0)
+
+
+@pytest.mark.parametrize("name", ["tanh", "relu", "sigmoid", "identity"])
+def test_activation_derivatives_match_finite_differences(name):
+    g, gprime = tl.ACTIVATIONS[name]
+    z = np.array([-2.0, -0.3, 0.4, 1.7])  # away from relu's kink
+    h = 1e-6
+    np.testing.assert_allclose(gprime(z), (g(z + h) - g(z - h)) / (2 * h), atol=1e-8)
+
+
+def test_cost_matches_formula():
+    A2 = np.array([[0.9, 0.2, 0.6, 0.5]])
+    Y = np.array([[1, 0, 0, 1]])
+    expected = -np.mean([np.log(0.9), np.log(0.8), np.log(0.4), np.log(0.5)])
+    assert tl.compute_cost(A2, Y) == pytest.approx(expected, rel=1e-12)
+
+
+def test_cost_is_finite_for_predictions_of_exactly_zero_and_one():
+    A2 = np.array([[0.0, 1.0, 1.0, 0.0]])
+    right = tl.compute_cost(A2, np.array([[0, 1, 1, 0]]))
+    wrong = tl.compute_cost(A2, np.array([[1, 0, 0, 1]]))
+    assert np.isfinite(right) and np.isfinite(wrong)
+    assert right == pytest.approx(0.0, abs=1e-11)
+    assert wrong == pytest.approx(-np.log(tl.COST_EPSILON), rel=1e-6)  # ~27.6 per example, capped
+    half_wrong = tl.compute_cost(A2, np.array([[1, 1, 1, 0]]))
+    assert half_wrong == pytest.approx(-np.log(tl.COST_EPSILON) / 4, rel=1e-6)
+
+
+def test_initial_cost_is_ln_2(moons):
+    X, Y = moons
+    A2, _ = tl.forward_propagation(X, tl.initialize_parameters(2, 4, 1, seed=0))
+    assert tl.compute_cost(A2, Y) == pytest.approx(np.log(2), abs=1e-3)
+
+
+def test_squared_cost_is_half_mean():
+    A2, Y = np.array([[1.0, 2.0, 4.0]]), np.array([[0.0, 2.0, 1.0]])
+    assert tl.compute_squared_cost(A2, Y) == pytest.approx((1 + 0 + 9) / 6)
+
+
+# --- parameters and forward pass ------------------------------------------------------
+def test_initialize_parameters_shapes_seed_and_scale():
+    p = tl.initialize_parameters(3, 5, 2, seed=7)
+    assert {k: v.shape for k, v in p.items()} == {"W1": (5, 3), "b1": (5, 1), "W2": (2, 5), "b2": (2, 1)}
+    assert not p["b1"].any() and not p["b2"].any()
+    assert 0 < np.abs(p["W1"]).max() < 0.05
+    q = tl.initialize_parameters(3, 5, 2, seed=7)
+    assert all(np.array_equal(p[k], q[k]) for k in p)
+    r = tl.initialize_parameters(3, 5, 2, seed=8)
+    assert not np.array_equal(p["W1"], r["W1"])
+    big = tl.initialize_parameters(3, 5, 2, seed=7, scale=1.0)
+    np.testing.assert_allclose(big["W1"], 100 * p["W1"])
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_forward_propagation_shapes_and_values(activation):
+    X = np.random.default_rng(0).standard_normal((2, 7))
+    p = random_network()
+    A2, cache = tl.forward_propagation(X, p, activation)
+    assert A2.shape == (1, 7)
+    assert {k: v.shape for k, v in cache.items()} == {"Z1": (5, 7), "A1": (5, 7), "Z2": (1, 7), "A2": (1, 7)}
+    g = np.tanh if activation == "tanh" else (lambda z: np.maximum(z, 0))
+    x = X[:, 3]
+    expected = 1 / (1 + np.exp(-(p["W2"] @ g(p["W1"] @ x + p["b1"][:, 0]) + p["b2"][:, 0])))
+    np.testing.assert_allclose(A2[:, 3], expected)
+
+
+# --- backward pass -------------------------------------------------------------------------
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_backward_propagation_matches_finite_differences(activation):
+    X, Y = tl.make_moons(20, noise=0.2, seed=1)
+    p = random_network()
+    A2, cache = tl.forward_propagation(X, p, activation)
+    grads = tl.backward_propagation(p, cache, X, Y, activation)
+    numeric = tl.numerical_gradients(p, X, Y, activation)
+    for key in ("dW1", "db1", "dW2", "db2"):
+        assert grads[key].shape == p[key[1:]].shape
+        np.testing.assert_allclose(grads[key], numeric[key], rtol=1e-5, atol=1e-8)
+    assert tl.relative_difference(grads, numeric) < 1e-7
+
+
+def test_dZ2_is_the_chain_rule_through_sigmoid_and_cross_entropy():
+    rng = np.random.default_rng(5)
+    Z2 = rng.standard_normal((1, 9)) * 2
+    Y = (rng.random((1, 9)) > 0.5).astype(float)
+    A2 = tl.sigmoid(Z2)
+    m = Z2.shape[1]
+    # analytic chain rule, one factor at a time: dL/da * da/dz
+    dL_da = -Y / A2 + (1 - Y) / (1 - A2)
+    da_dz = A2 * (1 - A2)
+    np.testing.assert_allclose(dL_da * da_dz, A2 - Y, atol=1e-12)
+    # numerically: m * dJ/dZ2 (J is the mean over m) equals A2 - Y
+    h = 1e-6
+    numeric = np.zeros_like(Z2)
+    for j in range(m):
+        up, down = Z2.copy(), Z2.copy()
+        up[0, j] += h
+        down[0, j] -= h
+        numeric[0, j] = (tl.compute_cost(tl.sigmoid(up), Y) - tl.compute_cost(tl.sigmoid(down), Y)) / (2 * h)
+    np.testing.assert_allclose(m * numeric, A2 - Y, atol=1e-7)
+
+
+def test_update_parameters_takes_one_step():
+    p = random_network()
+    grads = {"d" + k: np.ones_like(v) for k, v in p.items()}
+    new = tl.update_parameters(p, grads, 0.5)
+    for key in p:
+        np.testing.assert_allclose(new[key], p[key] - 0.5)
+
+
+# --- logistic regression --------------------------------------------------------------------
+def test_logistic_regression_gradients_match_finite_differences():
+    X, Y = tl.make_moons(15, noise=0.2, seed=2)
+    w, b = np.array([[0.7], [-1.3]]), 0.4
+    A = tl.logistic_forward(X, w, b)
+    dw, db = tl.logistic_backward(X, A, Y)
+    h = 1e-6
+    for i in range(2):
+        e = np.zeros((2, 1))
+        e[i] = h
+        numeric = (tl.compute_cost(tl.logistic_forward(X, w + e, b), Y)
+                   - tl.compute_cost(tl.logistic_forward(X, w - e, b), Y)) / (2 * h)
+        assert dw[i, 0] == pytest.approx(numeric, rel=1e-6)
+    numeric_b = (tl.compute_cost(tl.logistic_forward(X, w, b + h), Y)
+                 - tl.compute_cost(tl.logistic_forward(X, w, b - h), Y)) / (2 * h)
+    assert db == pytest.approx(numeric_b, rel=1e-6)
+
+
+def test_logistic_regression_is_a_network_with_one_sigmoid_unit(moons):
+    X, Y = moons
+    w, b, costs = tl.train_logistic_regression(X, Y, 1.0, 2000)
+    assert costs[0] == pytest.approx(np.log(2))
+    assert np.all(np.diff(costs) <= 1e-12)  # small step, convex cost: never goes up
+    assert costs[-1] == pytest.approx(0.2776, abs=1e-3)
+    assert np.mean((tl.logistic_forward(X, w, b) > 0.5) == Y) == pytest.approx(0.88)
+
+
+# --- training ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_training_loop_equals_the_public_functions(moons, activation):
+    X, Y = moons
+    run = tl.train_two_layer(X, Y, 3, 0.5, 30, activation, seed=4, record_every=10)
+    p = tl.initialize_parameters(2, 3, 1, seed=4)
+    costs = []
+    for _ in range(30):
+        A2, cache = tl.forward_propagation(X, p, activation)
+        costs.append(tl.compute_cost(A2, Y))
+        p = tl.update_parameters(p, tl.backward_propagation(p, cache, X, Y, activation), 0.5)
+    costs.append(tl.cost_of(p, X, Y, activation))
+    np.testing.assert_allclose(run.costs, costs, rtol=1e-12)
+    for key in p:
+        np.testing.assert_allclose(run.final[key], p[key], rtol=1e-12)
+    assert list(run.snapshot_iterations) == [0, 10, 20, 30]
+    assert run.params_at(19) is run.snapshots[1] and run.iteration_shown(19) == 10
+
+
+def test_training_learns_the_moons(moons):
+    X, Y = moons
+    run = tl.train_two_layer(X, Y, 4, 1.0, 2000, "tanh")
+    assert run.costs[0] == pytest.approx(np.log(2), abs=1e-3)
+    assert run.costs[-1] < 0.05
+    assert tl.accuracy(X, Y, run.final, "tanh") >= 0.99
+    # the plateau at iteration 300 is where logistic regression ends
+    assert run.costs[300] == pytest.approx(0.28, abs=0.01)
+
+
+def test_divergence_stops_without_warnings(moons):
+    X, Y = moons
+    run = tl.train_two_layer(X, Y, 8, 1e7, 500, "relu", scale=1.0)
+    assert run.diverged and run.num_steps < 500
+    assert all(np.all(np.isfinite(v)) for v in run.final.values()) and np.all(np.isfinite(run.costs))
+    assert np.abs(run.final["W1"]).max() <= tl.DIVERGENCE_THRESHOLD
+    assert run.snapshot_iterations[-1] == run.num_steps
+
+
+# --- the lecture's notation -------------------------------------------------------------------------
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_same_gradient_in_both_notations(activation):
+    rng = np.random.default_rng(11)
+    n, p, m = 13, 3, 4
+    X_rows = rng.standard_normal((n, p))  # lecture: rows are examples
+    Y_rows = rng.standard_normal(n)
+    Theta, beta = rng.standard_normal((m, p)), rng.standard_normal(m)
+    loss, dTheta, dbeta = network.loss_and_gradients(X_rows, Y_rows, Theta, beta, activation)
+    params = tl.from_lecture_notation(Theta, beta)
+    A2, cache = tl.forward_propagation(X_rows.T, params, activation, output_activation="identity")
+    grads = tl.backward_propagation(params, cache, X_rows.T, Y_rows[None, :], activation)
+    # sum of squares = 2n * half mean; so every gradient is 2n times Ng's
+    assert loss == pytest.approx(2 * n * tl.compute_squared_cost(A2, Y_rows[None, :]), rel=1e-12)
+    np.testing.assert_allclose(dTheta, 2 * n * grads["dW1"], rtol=1e-10)
+    np.testing.assert_allclose(dbeta, 2 * n * grads["dW2"].ravel(), rtol=1e-10)
+    Theta_back, beta_back = tl.to_lecture_notation(params)
+    np.testing.assert_array_equal(Theta_back, Theta)
+    np.testing.assert_array_equal(beta_back, beta)
+
+
+# --- data -------------------------------------------------------------------------------------------------
+def test_make_moons_shapes_balance_and_seed():
+    X, Y = tl.make_moons(101, noise=0.1, seed=3)
+    assert X.shape == (2, 101) and Y.shape == (1, 101)
+    assert set(np.unique(Y)) == {0.0, 1.0} and Y.sum() == 51
+    X2, Y2 = tl.make_moons(101, noise=0.1, seed=3)
+    assert np.array_equal(X, X2) and np.array_equal(Y, Y2)
+    assert not np.array_equal(X, tl.make_moons(101, noise=0.1, seed=4)[0])
+    X0, Y0 = tl.make_moons(100, noise=0.0, seed=0)
+    upper = X0[:, Y0[0] == 0]
+    np.testing.assert_allclose(np.hypot(*upper), 1.0)  # the upper moon is the unit half-circle
+    assert np.all(upper[1] >= -1e-12)
+
+
+def test_make_circles_radii():
+    X, Y = tl.make_circles(60, noise=0.0, factor=0.4, seed=1)
+    assert X.shape == (2, 60) and Y.shape == (1, 60)
+    radius = np.hypot(*X)
+    np.testing.assert_allclose(radius[Y[0] == 0], 1.0)
+    np.testing.assert_allclose(radius[Y[0] == 1], 0.4)
+
+
+# --- error paths name their parameter -------------------------------------------------------------------
+def test_rows_as_examples_error_points_at_the_bug(moons):
+    X, Y = moons
+    p = tl.initialize_parameters(2, 3, 1)
+    with pytest.raises(ValueError, match=r"X has shape \(200, 2\).*one example per ROW.*X\.T"):
+        tl.forward_propagation(X.T, p)
+    with pytest.raises(ValueError, match=r"Y has shape \(200, 1\).*ROW.*Y\.T"):
+        tl.compute_cost(np.full((1, 200), 0.5), Y.T)
+    with pytest.raises(ValueError, match=r"Y must be 2-D.*1-D.*\(m, m\)"):
+        tl.compute_cost(np.full((1, 200), 0.5), Y.ravel())
+    with pytest.raises(ValueError, match="X has shape.*ROW"):
+        tl.train_two_layer(X.T, Y, 3, 1.0, 1)
+    with pytest.raises(ValueError, match="X has shape.*ROW"):
+        tl.logistic_backward(X.T, np.full((1, 200), 0.5), Y)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: tl.initialize_parameters(0, 3, 1), "n0"),
+    (lambda: tl.initialize_parameters(2, 0, 1), "n1"),
+    (lambda: tl.initialize_parameters(2, 3, 0), "n2"),
+    (lambda: tl.initialize_parameters(2, 3, 1, seed=-1), "seed"),
+    (lambda: tl.initialize_parameters(2, 3, 1, seed=1.5), "seed"),
+    (lambda: tl.initialize_parameters(2, 3, 1, scale=0), "scale"),
+    (lambda: tl.forward_propagation(np.ones((3, 4)), tl.initialize_parameters(2, 3)), "X"),
+    (lambda: tl.forward_propagation(np.ones(4), tl.initialize_parameters(2, 3)), "X"),
+    (lambda: tl.forward_propagation(np.ones((2, 4)), tl.initialize_parameters(2, 3), "sigmoid"), "hidden_activation"),
+    (lambda: tl.forward_propagation(np.ones((2, 4)), tl.initialize_parameters(2, 3), "tanh", "softmax"),
+     "output_activation"),
+    (lambda: tl.forward_propagation(np.ones((2, 4)), {"W1": np.ones((3, 2))}), "params"),
+    (lambda: tl.forward_propagation(np.ones((2, 4)), [1, 2]), "params"),
+    (lambda: tl.forward_propagation(np.ones((2, 4)), {**tl.initialize_parameters(2, 3), "W1": np.ones(3)}), "W1"),
+    (lambda: tl.forward_propagation(np.ones((2, 4)), {**tl.initialize_parameters(2, 3), "W2": np.ones((1, 2))}),
+     "W2"),
+    (lambda: tl.forward_propagation(np.ones((2, 4)), {**tl.initialize_parameters(2, 3), "b1": np.ones(3)}), "b1"),
+    (lambda: tl.forward_propagation(np.ones((2, 4)), {**tl.initialize_parameters(2, 3), "b2": np.ones((2, 1))}),
+     "b2"),
+    (lambda: tl.compute_cost(np.array([[1.5]]), np.array([[1]])), "A2"),
+    (lambda: tl.compute_cost(np.array([0.5]), np.array([[1]])), "A2"),
+    (lambda: tl.compute_cost(np.array([[0.5]]), np.array([[2]])), "Y"),
+    (lambda: tl.compute_cost(np.array([[0.5]]), np.array([[1]]), eps=0), "eps"),
+    (lambda: tl.compute_cost(np.array([[np.nan]]), np.array([[1]])), "A2"),
+    (lambda: tl.compute_squared_cost(np.array([1.0]), np.array([[1]])), "A2"),
+    (lambda: tl.compute_squared_cost(np.array([[1.0, 2.0]]), np.array([[1]])), "Y"),
+    (lambda: tl.update_parameters(tl.initialize_parameters(2, 3), {}, -1.0), "learning_rate"),
+    (lambda: tl.numerical_gradients(tl.initialize_parameters(2, 3), np.ones((2, 3)), np.ones((1, 3)), h=0), "h"),
+    (lambda: tl.train_two_layer(np.ones((2, 3)), np.ones((1, 3)), 0, 1.0, 1), "hidden_units"),
+    (lambda: tl.train_two_layer(np.ones((2, 3)), np.ones((1, 3)), 2, 0.0, 1), "learning_rate"),
+    (lambda: tl.train_two_layer(np.ones((2, 3)), np.ones((1, 3)), 2, 1.0, -1), "num_iterations"),
+    (lambda: tl.train_two_layer(np.ones((2, 3)), np.ones((1, 3)), 2, 1.0, 1, record_every=0), "record_every"),
+    (lambda: tl.train_two_layer(np.ones((2, 3)), np.ones((1, 3)), 2, 1.0, 1, "softplus"), "hidden_activation"),
+    (lambda: tl.train_two_layer(np.ones((2, 3)), np.ones(3), 2, 1.0, 1), "Y"),
+    (lambda: tl.train_two_layer(np.ones((2, 4)), np.ones((1, 3)), 2, 1.0, 1), "X"),
+    (lambda: tl.logistic_forward(np.ones((2, 3)), np.ones(2), 0.0), "w"),
+    (lambda: tl.logistic_forward(np.ones((2, 3)), np.ones((2, 1)), "0"), "b"),
+    (lambda: tl.logistic_forward(np.ones((3, 3)), np.ones((2, 1)), 0.0), "X"),
+    (lambda: tl.logistic_backward(np.ones((2, 3)), np.ones(3), np.ones((1, 3))), "A"),
+    (lambda: tl.logistic_backward(np.ones((2, 3)), np.ones((1, 3)), np.ones((1, 4))), "Y"),
+    (lambda: tl.train_logistic_regression(np.ones((2, 3)), np.ones((1, 3)), 0.0, 1), "learning_rate"),
+    (lambda: tl.train_logistic_regression(np.ones((2, 3)), np.ones((1, 3)), 1.0, -2), "num_iterations"),
+    (lambda: tl.train_logistic_regression(np.ones((3, 2)), np.ones((1, 3)), 1.0, 2), "X"),
+    (lambda: tl.to_lecture_notation({**tl.initialize_parameters(2, 3), "b1": np.ones((3, 1))}), "b1"),
+    (lambda: tl.to_lecture_notation({**tl.initialize_parameters(2, 3), "b2": np.ones((1, 1))}), "b2"),
+    (lambda: tl.to_lecture_notation(tl.initialize_parameters(2, 3, 2)), "W2"),
+    (lambda: tl.from_lecture_notation(np.ones((3, 2)), np.ones(2)), "beta"),
+    (lambda: tl.from_lecture_notation(np.ones(3), np.ones(3)), "Theta"),
+    (lambda: tl.make_moons(1), "m"),
+    (lambda: tl.make_moons(10, noise=-0.1), "noise"),
+    (lambda: tl.make_moons(10, noise=[0.1, 0.2]), "noise"),
+    (lambda: tl.make_moons(10, seed=-3), "seed"),
+    (lambda: tl.make_circles(10, factor=1.0), "factor"),
+    (lambda: tl.make_circles(10, factor=0.0), "factor"),
+    (lambda: tl.make_circles(10, noise=-1.0), "noise"),
+    (lambda: tl.make_circles(1), "m"),
+])
+def test_errors_name_the_parameter(call, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        call()
+
+
+def test_backward_propagation_checks_the_cache():
+    X, Y = tl.make_moons(6, seed=0)
+    p = tl.initialize_parameters(2, 3)
+    _, cache = tl.forward_propagation(X, p)
+    with pytest.raises(ValueError, match="cache is missing A1"):
+        tl.backward_propagation(p, {k: v for k, v in cache.items() if k != "A1"}, X, Y)
+    with pytest.raises(ValueError, match=r"cache\['Z1'\]"):
+        tl.backward_propagation(p, {**cache, "Z1": cache["Z1"][:, :2]}, X, Y)
+    with pytest.raises(ValueError, match="Y"):
+        tl.backward_propagation(p, cache, X, Y[:, :4])
+    with pytest.raises(ValueError, match="hidden_activation"):
+        tl.backward_propagation(p, cache, X, Y, "elu")
+
+
+def test_training_run_params_at_checks_iteration(moons):
+    run = tl.train_two_layer(*moons, 2, 1.0, 5)
+    with pytest.raises(ValueError, match="iteration"):
+        run.params_at(-1)
+    with pytest.raises(TypeError, match="iteration"):
+        run.iteration_shown(2.5)
+
+
+# --- figures ------------------------------------------------------------------------------------------------
+def test_decision_boundary_and_cost_figures(moons):
+    X, Y = moons
+    run = tl.train_two_layer(X, Y, 4, 1.0, 200)
+    fig = Figure()
+    ax1, ax2 = fig.subplots(1, 2)
+    artists = draw_decision_boundary(ax1, lambda pts: tl.forward_propagation(pts, run.final)[0].ravel(), X, Y,
+                                     resolution=30)
+    assert artists.points.shape == (2, 900) and artists.boundary is not None
+    assert ax1.get_title() and ax1.get_xlabel() and ax1.get_ylabel()
+    changed = artists.update(np.full(900, 0.9))  # all on one side: no boundary line, no warning
+    assert artists.boundary is None and changed[0] is artists.image
+    cost = draw_cost_curve(ax2, run.costs, iteration=50)
+    assert cost.marker.get_xdata()[0] == 50
+    cost.update(np.array([0.7, np.inf, 1e9]), message="boom")
+    assert np.all(np.isfinite(cost.line.get_ydata())) and cost.message.get_visible()
+    FigureCanvasAgg(fig).draw()  # the whole figure renders without warnings
+
+
+def test_plot_grid_covers_the_data(moons):
+    X, _ = moons
+    x1, x2, points = plot_grid(X, resolution=10)
+    assert points.shape == (2, 100)
+    assert x1[0] < X[0].min() and x1[-1] > X[0].max() and x2[0] < X[1].min() and x2[-1] > X[1].max()
+
+
+# --- the live panel ------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def panel():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return TwoLayerPanel(max_iterations=400, record_every=20)
+
+
+def test_panel_summary_and_iteration(panel):
+    panel.set(learning_rate=1.0, hidden_units=4, hidden_activation="tanh", iteration=400)
+    text = panel.summary()
+    assert "tanh network, 4 hidden units, learning rate 1" in text
+    assert "iteration shown: 400" in text
+    panel.set(iteration=0)
+    assert "cost 0.6932 -> 0.6932" in panel.summary()
+    assert panel.live.png.startswith(b"\x89PNG")
+
+
+def test_panel_sliders_at_their_ends(panel):
+    c = panel.controls
+    ends = {
+        "learning_rate": (LEARNING_RATES[0], LEARNING_RATES[-1]),
+        "hidden_units": (c["hidden_units"].min, c["hidden_units"].max),
+        "iteration": (c["iteration"].min, c["iteration"].max),
+        "hidden_activation": ("tanh", "relu"),
+    }
+    assert ends["hidden_units"] == (1, MAX_HIDDEN_UNITS)
+    for name, values in ends.items():  # each alone
+        for value in values:
+            panel.set(**{name: value})
+            assert panel.summary()
+    for combo in itertools.product(*ends.values()):  # all together
+        panel.set(**dict(zip(ends, combo)))
+        assert "training accuracy" in panel.summary()
+
+
+def test_panel_rejects_values_off_its_sliders(panel):
+    with pytest.raises(ValueError, match="hidden_units"):
+        panel.set(hidden_units=MAX_HIDDEN_UNITS + 1)
+    with pytest.raises(ValueError, match="learning_rate"):
+        panel.set(learning_rate=0.5)
+    with pytest.raises(ValueError, match="hidden_activation"):
+        panel.set(hidden_activation="sigmoid")
+    with pytest.raises(ValueError, match="unknown control"):
+        panel.set(momentum=0.9)
+
+
+def test_panel_flags_a_too_large_learning_rate(panel):
+    panel.set(learning_rate=100.0, hidden_units=4, hidden_activation="relu", iteration=400)
+    assert "too large" in panel.summary() or "overshoot" in panel.summary()
