@@ -1,0 +1,313 @@
+"""Tests of lecture_utils.graphs (graph building and drawing) and the notebook-04 step-through panel."""
+
+from __future__ import annotations
+
+import warnings
+from itertools import product
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from lecture_utils import autodiff as ad  # noqa: E402
+from lecture_utils import graphs as gr  # noqa: E402
+from lecture_utils import network  # noqa: E402
+from lecture_utils.autodiff import Value  # noqa: E402
+from lecture_utils.widgets.graphs import ToyGraphPanel, draw_toy_walk  # noqa: E402
+
+
+def reused_graph():
+    a = Value(3.0, "a")
+    b = a + a
+    b.name = "b"
+    c = b + b
+    c.name = "c"
+    c.backward()
+    return c
+
+
+# --- numbers as text ------------------------------------------------------------------------------------------
+def test_format_number():
+    assert gr.format_number(21.0) == "21"
+    assert gr.format_number(-0.0) == "0"
+    assert gr.format_number(-1.23456) == "−1.23"
+    assert gr.format_number([1, -2.5]) == "(1, −2.5)"
+    assert gr.format_number([1, 2], column=True) == "1\n2"
+    assert gr.format_number([[1, 2], [3, 4]]) == "[1, 2]\n[3, 4]"
+    assert gr.format_number(123456.0) == "1.23e+05"
+    with pytest.raises(ValueError, match="x"):
+        gr.format_number(np.zeros((2, 2, 2)))
+
+
+# --- graphs from Values ---------------------------------------------------------------------------------------
+def test_toy_graph_nodes_and_edge_labels():
+    graph = gr.graph_from_value(ad.toy_graph()["j"])
+    titles = {n.key: n.title for n in graph.nodes}
+    assert titles == {"a": "a", "b": "b", "c": "c", "u": "u = b·c", "v": "v = a + u", "j": "j = 3·v"}
+    assert graph.node("j").value == "= 21" and graph.node("b").grad == "∂j/∂b = 9"
+    labels = {(e.source, e.target): e.label for e in graph.edges}
+    assert labels == {("b", "u"): "∂u/∂b = c = 3", ("c", "u"): "∂u/∂c = b = 2", ("a", "v"): "∂v/∂a = 1",
+                      ("u", "v"): "∂v/∂u = 1", ("v", "j"): "∂j/∂v = 3"}
+    backward = gr.graph_from_value(ad.toy_graph()["j"], backward=True)
+    assert backward.node("b").title == "∂j/∂b" and backward.node("b").value == "= 9"
+    assert {e.label for e in backward.edges} == {"× c = 3", "× b = 2", "× 1", "× 3"}
+
+
+def test_layout_runs_left_to_right_and_centres_children():
+    graph = gr.graph_from_value(ad.toy_graph()["j"])
+    x = {n.key: n.x for n in graph.nodes}
+    y = {n.key: n.y for n in graph.nodes}
+    for edge in graph.edges:
+        assert x[edge.source] < x[edge.target]
+    assert (x["a"], x["u"], x["v"], x["j"]) == (0, 1, 2, 3)
+    assert y["u"] == pytest.approx((y["b"] + y["c"]) / 2)
+
+
+def test_formulas_and_local_derivatives_of_every_operation():
+    x = Value(2.0, "x")
+    named = {}
+    for op, make in {"exp": lambda: x.exp(), "log": lambda: x.log(), "tanh": lambda: x.tanh(),
+                     "sigmoid": lambda: x.sigmoid(), "relu": lambda: x.relu(), "sq": lambda: x**2,
+                     "cube": lambda: x**3, "sub": lambda: x - 1, "neg": lambda: -x}.items():
+        out = make()
+        out.name = "y"
+        named[op] = gr.graph_from_value(out)
+    assert named["exp"].node("y").title == "y = exp(x)" and named["exp"].edges[0].label.startswith("∂y/∂x = y")
+    assert "1/x" in named["log"].edges[0].label
+    assert "1 − y²" in named["tanh"].edges[0].label
+    assert "y(1 − y)" in named["sigmoid"].edges[0].label
+    assert "[x > 0]" in named["relu"].edges[0].label
+    assert named["sq"].edges[0].label == "∂y/∂x = 2·x = 4"
+    assert named["cube"].edges[0].label == "∂y/∂x = 3·x² = 12"
+    assert gr.graph_from_value(x**-1).nodes[1].title == "n1 = x⁻¹"
+    assert named["sub"].node("y").title == "y = x − 1"
+    assert named["neg"].node("y").title == "y = −1·x"
+
+
+def test_unnamed_nodes_get_names_and_duplicate_names_are_refused():
+    x = Value(1.0, "x")
+    out = (x * 2).tanh()
+    graph = gr.graph_from_value(out)
+    assert [n.key for n in graph.nodes] == ["x", "n1", "n2"]
+    twin = Value(1.0, "x") + Value(2.0, "x")
+    twin.name = "s"
+    with pytest.raises(ValueError, match="name"):
+        gr.graph_from_value(twin)
+    with pytest.raises(TypeError, match="root"):
+        gr.graph_from_value(3.0)
+
+
+def test_reused_node_has_two_edges():
+    graph = gr.graph_from_value(reused_graph())
+    assert [(e.source, e.target) for e in graph.edges] == [("a", "b"), ("a", "b"), ("b", "c"), ("b", "c")]
+    assert graph.edge_index("b", "c", 1) == 3
+    with pytest.raises(KeyError, match="b"):
+        graph.edge_index("b", "c", 2)
+
+
+def test_computation_graph_errors():
+    node = gr.GraphNode("a", "a")
+    with pytest.raises(ValueError, match="nodes"):
+        gr.ComputationGraph([node, gr.GraphNode("a", "a")], [])
+    with pytest.raises(ValueError, match="edges"):
+        gr.ComputationGraph([node], [gr.GraphEdge("a", "zzz")])
+    with pytest.raises(TypeError, match="nodes"):
+        gr.ComputationGraph(["a"], [])
+    with pytest.raises(TypeError, match="edges"):
+        gr.ComputationGraph([node], [("a", "a")])
+    with pytest.raises(KeyError, match="key"):
+        gr.ComputationGraph([node], []).node("b")
+    cycle = gr.ComputationGraph([node, gr.GraphNode("b", "b")], [gr.GraphEdge("a", "b"), gr.GraphEdge("b", "a")])
+    with pytest.raises(ValueError, match="cycle"):
+        gr.layout(cycle)
+
+
+# --- the backward walk ------------------------------------------------------------------------------------------
+def test_backward_walk_of_the_toy_graph():
+    frames = gr.backward_walk(ad.toy_graph()["j"])
+    assert len(frames) == 7
+    assert frames[0].grads == {} and "j = 3·v = 21" in frames[0].caption
+    assert frames[1].grads == {"j": (1.0, True)}
+    assert [f.node for f in frames[2:]] == ["v", "a", "u", "b", "c"]
+    assert "running product along j → v → u → b: 1 × 3 × 1 × 3 = 9" in frames[5].caption
+    assert "∂j/∂c = ∂j/∂u × ∂u/∂c = 3 × (b = 2) = 6" in frames[6].caption
+    assert {k: g for k, (g, done) in frames[-1].grads.items()} == {"j": 1, "v": 3, "a": 3, "u": 3, "b": 9, "c": 6}
+    assert all(done for _, done in frames[-1].grads.values())
+
+
+def test_backward_walk_shows_partial_sums_of_reused_nodes():
+    frames = gr.backward_walk(reused_graph())
+    assert frames[2].grads["b"] == (1.0, False) and frames[3].grads["b"] == (2.0, True)
+    assert frames[3].edge == ("b", "c", 1)
+    assert "∂c/∂a += " in frames[5].caption and "so ∂c/∂a = 4" in frames[5].caption
+    assert "SUM" in frames[4].caption
+    with pytest.raises(TypeError, match="root"):
+        gr.backward_walk(1.0)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(-5, 5), st.floats(-5, 5), st.floats(-5, 5))
+def test_walk_ends_with_the_engine_gradients(a, b, c):
+    g = ad.toy_graph(a, b, c)
+    final = gr.backward_walk(g["j"])[-1].grads
+    for name in "abcuv":
+        assert final[name][0] == pytest.approx(g[name].grad)
+
+
+# --- drawing ----------------------------------------------------------------------------------------------------
+def new_axes(size=(10, 5)):
+    fig = Figure(figsize=size, dpi=80, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+@pytest.mark.parametrize("direction", ["forward", "backward"])
+def test_draw_graph_makes_one_artist_per_node_and_edge(direction):
+    graph = gr.graph_from_value(ad.toy_graph()["j"])
+    fig, ax = new_axes()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        artists = gr.draw_graph(ax, graph, direction=direction)
+        fig.canvas.draw()
+    assert set(artists.boxes) == set("abcuvj") and len(artists.arrows) == 5
+    assert artists.values["j"].get_text() == "= 21"
+    start, end = artists.arrows[graph.edge_index("v", "j")]._posA_posB
+    # forward: v (x = 2) -> j (x = 3); backward: mirrored (j moves to x = 0, v to x = 1) and reversed, j -> v
+    assert (start[0], end[0]) == ((2, 3) if direction == "forward" else (0, 1))
+    assert not any(h.get_visible() for h in artists.node_highlights.values())
+
+
+def test_highlight_and_its_errors():
+    fig, ax = new_axes()
+    artists = gr.draw_graph(ax, gr.graph_from_value(ad.toy_graph()["j"]), animated=True)
+    artists.highlight("b", 0)
+    assert artists.node_highlights["b"].get_visible() and artists.edge_highlights[0].get_visible()
+    assert sum(h.get_visible() for h in artists.edge_highlights) == 1
+    artists.highlight()
+    assert not any(h.get_visible() for h in artists.edge_highlights)
+    assert all(a.get_animated() for a in artists.animated_artists())
+    with pytest.raises(KeyError, match="node"):
+        artists.highlight("zz")
+    with pytest.raises(IndexError, match="edge"):
+        artists.highlight(edge=9)
+
+
+def test_draw_graph_errors():
+    fig, ax = new_axes()
+    graph = gr.graph_from_value(ad.toy_graph()["j"])
+    with pytest.raises(ValueError, match="direction"):
+        gr.draw_graph(ax, graph, direction="sideways")
+    with pytest.raises(TypeError, match="graph"):
+        gr.draw_graph(ax, [1, 2])
+
+
+def test_show_walk_step_sets_texts_and_errors():
+    root = ad.toy_graph()["j"]
+    frames = gr.backward_walk(root)
+    fig, ax = new_axes()
+    artists = gr.draw_graph(ax, gr.graph_from_value(root))
+    caption = ax.text(0, 0, "")
+    gr.show_walk_step(artists, root, frames, 0, caption)
+    assert artists.grads["b"].get_text() == "∂j/∂b = ?"
+    gr.show_walk_step(artists, root, frames, 5, caption)
+    assert artists.grads["b"].get_text() == "∂j/∂b = 9" and artists.grads["c"].get_text() == "∂j/∂c = ?"
+    assert "1 × 3 × 1 × 3 = 9" in caption.get_text()
+    with pytest.raises(ValueError, match="step"):
+        gr.show_walk_step(artists, root, frames, 7)
+    with pytest.raises(TypeError, match="step"):
+        gr.show_walk_step(artists, root, frames, 1.0)
+
+
+def test_text_width_grows_with_text():
+    assert 0 < gr.text_width_points("ab", 12) < gr.text_width_points("abcd", 12) < gr.text_width_points("abcd", 20)
+    assert gr.text_width_points("a\nabcdef", 12) == gr.text_width_points("abcdef", 12)
+
+
+# --- the network's graphs -------------------------------------------------------------------------------------
+def test_network_graphs_carry_the_notebook_03_numbers():
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(3, 2)), rng.normal(size=3)
+    Theta, beta = network.init_params(4, 2, seed=0)
+    f = network.example_factors(X[0], Y[0], Theta, beta, "relu")
+    forward = gr.network_forward_graph(f.x, Theta, f.P, f.A, beta, f.Y_hat, f.y, f.loss, "relu")
+    backward = gr.network_backward_graph(f.dL_dYhat, f.dL_dA, f.dL_dP, f.dL_dTheta, f.dL_dbeta, "relu")
+    assert [(e.source, e.target) for e in forward.edges] == [("X", "P"), ("Theta", "P"), ("P", "A"), ("A", "Y_hat"),
+                                                             ("beta", "Y_hat"), ("Y_hat", "L"), ("Y", "L")]
+    assert forward.node("L").value == gr.format_number(f.loss)
+    assert backward.node("P").value == gr.format_number(f.dL_dP[0], column=True)
+    # every backward edge reverses a forward edge (or, for ∂L/∂Θ and ∂L/∂β, ends at a parameter)
+    x_forward = {n.key: n.x for n in forward.nodes}
+    for edge in backward.edges:
+        assert x_forward[edge.target] < x_forward[edge.source]
+    fig = Figure(figsize=(14, 11), dpi=80, layout="constrained")
+    axes = fig.subplots(2, 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gr.draw_graph(axes[0], forward, fontsize=14)
+        gr.draw_graph(axes[1], backward, fontsize=14)
+        fig.canvas.draw()
+
+
+# --- the panel ----------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def panel():
+    return ToyGraphPanel()
+
+
+def test_panel_lecture_numbers(panel):
+    panel.set(a=1.0, b=2.0, c=3.0, step=6)
+    text = panel.summary()
+    assert "u = 6, v = 7, j = 21" in text
+    assert "dj/da = 3, dj/db = 9, dj/dc = 6, dj/du = 3, dj/dv = 3" in text
+    assert "nudge b by 0.001: j changes by 0.0090" in text
+    panel.set(a=5.0, b=3.0, c=2.0)
+    assert "j = 33" in panel.summary() and "dj/db = 6, dj/dc = 9" in panel.summary()
+
+
+def test_panel_sliders_at_their_ends_raise_and_warn_nothing(panel):
+    ends = {name: (control.min, control.max) for name, control in panel.controls.items()}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for name, (low, high) in ends.items():
+            panel.set(**{name: low})
+            panel.set(**{name: high})
+        for combo in product(*ends.values()):
+            panel.set(**dict(zip(ends, combo)))
+            assert panel.live.png.startswith(b"\x89PNG")
+
+
+def test_panel_set_errors(panel):
+    with pytest.raises(ValueError, match="a"):
+        panel.set(a=6.0)
+    with pytest.raises(ValueError, match="step"):
+        panel.set(step=7)
+    with pytest.raises(TypeError, match="b"):
+        panel.set(b="1")
+    with pytest.raises(ValueError, match="zz"):
+        panel.set(zz=1)
+
+
+def test_panel_buttons_and_step_caption(panel):
+    panel.set(a=1.0, b=2.0, c=3.0, step=0)
+    buttons = [w for w in panel.widget.children[0].children[1].children[1].children]
+    back, forward = buttons
+    forward.click()
+    forward.click()
+    assert panel.controls["step"].value == 2 and "step 2 of 6" in panel.caption.value
+    back.click()
+    assert panel.controls["step"].value == 1
+    panel.set(step=6)
+    forward.click()
+    assert panel.controls["step"].value == 6
+
+
+def test_static_twin_matches_panel_frame():
+    fig = Figure(figsize=(12.5, 6.5), dpi=80, layout="constrained")
+    artists, caption = draw_toy_walk(fig, 1.0, 2.0, 3.0, step=4)
+    assert artists.grads["u"].get_text() == "∂j/∂u = 3" and artists.grads["b"].get_text() == "∂j/∂b = ?"
+    assert "∂j/∂u = ∂j/∂v × ∂v/∂u = 3 × 1 = 3" in caption.get_text()
