@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: lab test install notebooks clean
+.PHONY: lab test install notebooks check-notebooks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,11 +24,58 @@ lab: install
 # Unit tests and every notebook (nbval strict: stored outputs are the expected results), in one
 # pytest process on two workers; --dist loadscope keeps each notebook on one kernel.
 test: install
-	$(PYTEST) -n 2 --dist loadscope --nbval --nbval-current-env -p no:cacheprovider tests notebooks
+	$(PYTEST) -n 2 --dist loadscope --nbval --nbval-current-env -p no:cacheprovider --ignore=tests/browser tests notebooks
 
 # Re-execute every notebook in place in a fresh kernel and clean its metadata.
 notebooks: install
 	$(BIN)/python tools/execute_notebooks.py
 
+# Determinism: execute every notebook again in memory; its text outputs must be byte-identical
+# to the committed ones (nbval in `make test` is the other fresh run compared with them).
+check-notebooks: install
+	$(BIN)/python tools/execute_notebooks.py --check
+
 clean:
-	rm -rf $(VENV) build .pytest_cache .hypothesis
+	rm -rf $(VENV) .venv-oldest build .pytest_cache .hypothesis
+
+# Real-browser tests (tests/browser): JupyterLab 4, Notebook 7 and Voila driven by Debian's
+# Chromium through Playwright. Installs the apt package when it is missing (as root, as on CI;
+# Playwright's own browser download is never used) and the `browser` extra, once.
+BROWSER_STAMP := $(VENV)/.browser-stamp
+CHROMIUM      := /usr/bin/chromium
+
+$(BROWSER_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,browser]"
+	touch $(BROWSER_STAMP)
+
+$(CHROMIUM):
+	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-liberation
+
+.PHONY: test-browser
+test-browser: install $(BROWSER_STAMP) $(CHROMIUM)
+	$(PYTEST) -p no:cacheprovider tests/browser
+
+# The same tests against the oldest versions pyproject.toml declares (runtime dependencies pinned
+# to their lower bounds, test tools newest). nbval runs lax: stored outputs come from the newest versions.
+OLDEST       := .venv-oldest
+OLDEST_STAMP := $(OLDEST)/.installed-stamp
+
+$(OLDEST_STAMP): pyproject.toml tools/oldest_constraints.py
+	test -x $(OLDEST)/bin/python || $(PYTHON) -m venv $(OLDEST)
+	$(OLDEST)/bin/python -m pip install --quiet --upgrade pip
+	mkdir -p build
+	$(OLDEST)/bin/python tools/oldest_constraints.py > build/oldest-constraints.txt
+	$(OLDEST)/bin/python -m pip install --quiet -c build/oldest-constraints.txt -e ".[test]"
+	touch $(OLDEST_STAMP)
+
+.PHONY: test-oldest
+test-oldest: $(OLDEST_STAMP)
+	$(OLDEST)/bin/python -m pip list 2>/dev/null | grep -iE "^(numpy|matplotlib|pillow|ipywidgets|ipykernel|jupyterlab|notebook) "
+	$(OLDEST)/bin/python -m pytest -n 2 --dist loadscope --nbval-lax --nbval-current-env -p no:cacheprovider \
+		-W "ignore::DeprecationWarning" --ignore=tests/browser tests notebooks
+
+# Benchmarks (slider moves, notebook run times, backprop): writes benchmarks/results.json and prints a
+# table. Takes a few minutes; the machine may be shared, so read the ratios, not the absolute numbers.
+.PHONY: bench
+bench: install
+	$(BIN)/python -m benchmarks.run

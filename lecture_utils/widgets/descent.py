@@ -124,7 +124,7 @@ class GradientDescent1DPanel(Panel):
         if steps != self._steps_drawn:
             self.ax_loss.set_xlim(0, steps)
             self._steps_drawn = steps
-            self.live.invalidate()
+            self.live.invalidate(self.ax_loss)  # only the loss axes' ticks change
         self.curve.update(self.trajectory)
         gap = loss_gap(self.trajectory)
         self.loss_line.set_data(np.arange(len(gap)), np.clip(gap, 1e-16, 1e6))
