@@ -12,18 +12,22 @@ from typing import Callable, Optional, Sequence
 
 import numpy as np
 
-from ._validation import as_float_array, check_positive
+from ._validation import as_float_array, check_finite, check_positive
 
 DEFAULT_H = 1e-5
 
 
 def numerical_gradient(f: Callable[[np.ndarray], float], w: np.ndarray, h: float = DEFAULT_H) -> np.ndarray:
     """Central-difference estimate of the gradient of the scalar function f at the array w (same shape as w)."""
-    return numerical_gradients(lambda a: f(a), [w], h)[0]
+    if not callable(f):
+        raise TypeError(f"f must be a callable returning a scalar, got {type(f).__name__}")
+    return numerical_gradients(f, [w], h)[0]
 
 
 def numerical_gradients(f: Callable[..., float], arrays: Sequence[np.ndarray], h: float = DEFAULT_H) -> list[np.ndarray]:
     """Central-difference gradients of the scalar f(*arrays) with respect to each array, one entry at a time."""
+    if not callable(f):
+        raise TypeError(f"f must be a callable returning a scalar, got {type(f).__name__}")
     h = check_positive("h", h)
     if isinstance(arrays, np.ndarray) or not isinstance(arrays, (list, tuple)):
         raise TypeError(f"arrays must be a list or tuple of arrays, got {type(arrays).__name__}")
@@ -55,6 +59,9 @@ def _scalar(value: object) -> float:
 
 def relative_error(a: np.ndarray, b: np.ndarray, floor: float = 1e-300) -> float:
     """||a − b|| / max(||a||, ||b||) (Euclidean norms over all entries); 0 when both are 0."""
+    floor = check_finite("floor", floor)
+    if floor < 0:
+        raise ValueError(f"floor must be >= 0, got {floor}")
     a = as_float_array("a", a)
     b = as_float_array("b", b)
     if a.shape != b.shape:
@@ -68,6 +75,12 @@ def relative_error(a: np.ndarray, b: np.ndarray, floor: float = 1e-300) -> float
 def gradient_check(f: Callable[..., float], arrays: Sequence[np.ndarray], analytic: Sequence[np.ndarray],
                    names: Optional[Sequence[str]] = None, h: float = DEFAULT_H) -> dict[str, float]:
     """Relative error between each analytic gradient and its central-difference estimate, by name."""
+    for label, value in (("arrays", arrays), ("analytic", analytic)):
+        if isinstance(value, np.ndarray) or not isinstance(value, (list, tuple)):
+            raise TypeError(f"{label} must be a list or tuple of arrays, got {type(value).__name__}")
+    if names is not None and (isinstance(names, str) or not isinstance(names, (list, tuple))
+                              or not all(isinstance(n, str) for n in names)):
+        raise TypeError(f"names must be a list of strings or None, got {names!r}")
     if len(analytic) != len(arrays):
         raise ValueError(f"analytic must hold one gradient per array: got {len(analytic)} for {len(arrays)} arrays")
     names = [f"arrays[{k}]" for k in range(len(arrays))] if names is None else list(names)

@@ -250,6 +250,10 @@ def escape_row(risk: RobustCentreRisk, gamma0: float, decay: float, batch_size: 
     from .schedules import InverseTimeDecay
     from .sgd import sgd_final_iterates
 
+    if not isinstance(risk, RobustCentreRisk):
+        raise TypeError(f"risk must be a RobustCentreRisk, got {type(risk).__name__}")
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    num_epochs = check_int("num_epochs", num_epochs, minimum=0)
     schedule = InverseTimeDecay(gamma0, decay)
     deep, _ = risk.minima()
     if batch_size == risk.n:

@@ -139,14 +139,17 @@ def _shape_error(name: str, got: tuple, expected: str, why: str) -> ValueError:
     return ValueError(f"{name} has shape {got}, expected {expected} ({why})")
 
 
-def _check_params(Theta: object, beta: object) -> tuple[np.ndarray, np.ndarray]:
-    Theta = _float_array("Theta", Theta)
+def _check_params(Theta: object, beta: object, names: tuple[str, str] = ("Theta", "beta")
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    theta_name, beta_name = names
+    Theta = _float_array(theta_name, Theta)
     if Theta.ndim != 2:
-        raise _shape_error("Theta", Theta.shape, "(m, p)", "one row theta_j per hidden unit")
-    beta = _float_array("beta", beta)
+        raise _shape_error(theta_name, Theta.shape, "(m, p)", "one row theta_j per hidden unit")
+    beta = _float_array(beta_name, beta)
     m = Theta.shape[0]
     if beta.shape != (m,):
-        raise _shape_error("beta", beta.shape, f"({m},)", f"one weight per hidden unit; Theta has shape {Theta.shape}")
+        raise _shape_error(beta_name, beta.shape, f"({m},)",
+                           f"one weight per hidden unit; {theta_name} has shape {Theta.shape}")
     return Theta, beta
 
 
@@ -375,7 +378,7 @@ def train(X: np.ndarray, Y: np.ndarray, Theta0: np.ndarray, beta0: np.ndarray,
           activation: Union[str, Activation], step_size: StepSize, num_steps: int) -> TrainingRun:
     """Full-batch gradient descent Theta -= gamma_k dL/dTheta, beta -= gamma_k dL/dbeta on the summed loss."""
     g = get_activation(activation)
-    Theta, beta = _check_params(Theta0, beta0)
+    Theta, beta = _check_params(Theta0, beta0, names=("Theta0", "beta0"))
     X = _check_inputs(X, Theta)
     Y = _check_targets(Y, X)
     num_steps = check_int("num_steps", num_steps, minimum=0)

@@ -37,7 +37,7 @@ DIVERGENCE_CHECK_EVERY = 10  # ... checked every this many steps (and at the end
 # --- activations -------------------------------------------------------------
 def sigmoid(z: np.ndarray) -> np.ndarray:
     """1 / (1 + exp(-z)), computed without overflow for large |z|."""
-    z = np.asarray(z, dtype=float)
+    z = as_float_array("z", z)
     e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
@@ -50,17 +50,17 @@ def sigmoid_derivative(z: np.ndarray) -> np.ndarray:
 
 def relu(z: np.ndarray) -> np.ndarray:
     """max(z, 0), element-wise."""
-    return np.maximum(z, 0.0)
+    return np.maximum(as_float_array("z", z), 0.0)
 
 
 def relu_derivative(z: np.ndarray) -> np.ndarray:
     """1 where z > 0, else 0 (we take the derivative at the kink z = 0 to be 0)."""
-    return (np.asarray(z) > 0).astype(float)
+    return (as_float_array("z", z) > 0).astype(float)
 
 
 def tanh_derivative(z: np.ndarray) -> np.ndarray:
     """tanh'(z) = 1 - tanh(z)^2."""
-    t = np.tanh(z)
+    t = np.tanh(as_float_array("z", z))
     return 1.0 - t * t
 
 
@@ -198,6 +198,8 @@ def compute_squared_cost(A2: np.ndarray, Y: np.ndarray) -> float:
     A2 = as_float_array("A2", A2)
     if A2.ndim != 2:
         raise ValueError(f"A2 must be 2-D with shape (1, m) (one example per column), got shape {A2.shape}")
+    if A2.shape[1] == 0:
+        raise ValueError(f"A2 must hold at least one example (column), got shape {A2.shape}")
     Y = check_examples_in_columns("Y", Y, A2.shape[0], A2.shape[1])
     return float(((A2 - Y) ** 2).sum() / (2 * A2.shape[1]))
 
@@ -284,9 +286,15 @@ def numerical_gradients(
 
 def relative_difference(a: Params, b: Params) -> float:
     """||a - b|| / (||a|| + ||b||) over all gradients together (Ng's gradient-check number)."""
+    if not isinstance(a, dict) or not isinstance(b, dict) or not a:
+        raise TypeError(f"a and b must be non-empty dicts of gradients, got {type(a).__name__} and {type(b).__name__}")
+    if sorted(a) != sorted(b):
+        raise ValueError(f"a and b must have the same keys, got {sorted(a)} and {sorted(b)}")
     keys = sorted(a)
-    va = np.concatenate([np.ravel(a[k]) for k in keys])
-    vb = np.concatenate([np.ravel(b[k]) for k in keys])
+    va = np.concatenate([np.ravel(as_float_array(f"a[{k!r}]", a[k])) for k in keys])
+    vb = np.concatenate([np.ravel(as_float_array(f"b[{k!r}]", b[k])) for k in keys])
+    if va.shape != vb.shape:
+        raise ValueError(f"a and b must hold arrays of the same sizes, got {va.size} and {vb.size} numbers")
     denominator = np.linalg.norm(va) + np.linalg.norm(vb)
     return float(np.linalg.norm(va - vb) / denominator) if denominator > 0 else 0.0
 

@@ -39,6 +39,8 @@ def public_callables():
                 continue
             if dataclasses.is_dataclass(obj) and not hasattr(obj, "__post_init__"):
                 continue  # a plain record of results, not an entry point
+            if inspect.isclass(obj) and issubclass(obj, tuple) and hasattr(obj, "_fields"):
+                continue  # a NamedTuple record
             if inspect.isfunction(obj) or (inspect.isclass(obj) and not issubclass(obj, BaseException)):
                 try:
                     inspect.signature(obj)
