@@ -41,13 +41,21 @@ def numerical_gradients(f: Callable[..., float], arrays: Sequence[np.ndarray], h
         for k in range(flat.size):
             saved = flat[k]
             flat[k] = saved + h
-            f_plus = _scalar(f(*points))
+            f_plus = _call(f, points)
             flat[k] = saved - h
-            f_minus = _scalar(f(*points))
+            f_minus = _call(f, points)
             flat[k] = saved
             out[k] = (f_plus - f_minus) / (2.0 * h)
         grads.append(grad)
     return grads
+
+
+def _call(f: Callable[..., float], points: list[np.ndarray]) -> float:
+    try:
+        value = f(*points)
+    except TypeError as error:
+        raise TypeError(f"f must accept {len(points)} array argument(s), one per entry of arrays: {error}") from error
+    return _scalar(value)
 
 
 def _scalar(value: object) -> float:

@@ -183,6 +183,10 @@ def compute_cost(A2: np.ndarray, Y: np.ndarray, eps: float = COST_EPSILON) -> fl
     eps = check_positive("eps", eps)
     if A2.ndim != 2:
         raise ValueError(f"A2 must be 2-D with shape (1, m) (one example per column), got shape {A2.shape}")
+    if A2.shape[1] == 0:
+        raise ValueError(f"A2 must hold at least one example (column), got shape {A2.shape}")
+    if eps >= 0.5:
+        raise ValueError(f"eps must be below 0.5 (it clips A2 to [eps, 1 - eps]), got {eps}")
     Y = check_examples_in_columns("Y", Y, A2.shape[0], A2.shape[1])
     if np.any((A2 < 0) | (A2 > 1)):
         raise ValueError("A2 must hold probabilities in [0, 1]")
