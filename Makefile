@@ -18,8 +18,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+# JupyterLab refuses to start as root (containers, this course's CI machines) without --allow-root.
+LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: install
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/
 
 # Unit tests and every notebook (nbval strict: stored outputs are the expected results), in one
 # pytest process on two workers; --dist loadscope keeps each notebook on one kernel.
