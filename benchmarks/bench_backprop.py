@@ -1,0 +1,177 @@
+"""Backprop: ``network.loss_and_gradients`` (forward + backward, float64) against PyTorch and a matrix-product floor.
+
+For every shape n x p x m in {256, 4096, 65536} x {10, 100} x {16, 64, 256}
+three things are timed, interleaved call by call:
+
+- ``numpy``: ``lecture_utils.network.loss_and_gradients(X, Y, Theta, beta, activation)``,
+  argument checks included (what a notebook calls);
+- ``torch``: the same network with PyTorch CPU autograd, float64, one thread:
+  ``((tanh(X @ Theta.T) @ beta - Y) ** 2).sum().backward()``; None when torch is absent
+  (it is optional and never a dependency of the project);
+- ``numpy_unchecked``: the same pass without the argument checks (``network._loss_and_gradients``),
+  to show what validating the inputs costs;
+- ``floor``: the three matrix products the hand-written pass cannot avoid,
+  P = X Thetaᵀ (n x p x m), Ŷ = A beta and dTheta = deltaᵀ X (m x n x p), on ready-made inputs.
+
+Ratios: ``vs_torch`` = torch time / numpy time (above 1: numpy is faster);
+``vs_floor`` = numpy time / floor time (1 would be nothing but the products).
+Threads are pinned to one on both sides (run.py sets OPENBLAS_NUM_THREADS & co.
+before numpy is imported; torch.set_num_threads(1) here).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from itertools import product
+from typing import Callable, Optional
+
+import numpy as np
+
+from .timing import ratio
+
+NS = (256, 4096, 65536)
+PS = (10, 100)
+MS = (16, 64, 256)
+
+
+def _torch():
+    """The torch module pinned to one thread, or None when it is not installed."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(1)
+    return torch
+
+
+def make_problem(n: int, p: int, m: int, seed: int = 0) -> tuple[np.ndarray, ...]:
+    """Seeded X (n, p), Y (n,), Theta (m, p), beta (m,) in float64, scaled so tanh is not saturated."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    Y = rng.standard_normal(n)
+    Theta = rng.standard_normal((m, p)) / np.sqrt(p)
+    beta = rng.standard_normal(m) / np.sqrt(m)
+    return X, Y, Theta, beta
+
+
+def numpy_pass(X, Y, Theta, beta, activation: str = "tanh") -> Callable[[], object]:
+    """The project's forward + backward pass as a no-argument callable."""
+    from lecture_utils.network import loss_and_gradients
+
+    return lambda: loss_and_gradients(X, Y, Theta, beta, activation)
+
+
+def torch_pass(torch, X, Y, Theta, beta) -> Callable[[], object]:
+    """The same tanh network in PyTorch autograd (float64): loss, then backward for dTheta and dbeta."""
+    Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
+    Theta_t = torch.from_numpy(Theta.copy()).requires_grad_(True)
+    beta_t = torch.from_numpy(beta.copy()).requires_grad_(True)
+
+    def step():
+        Theta_t.grad = beta_t.grad = None
+        loss = ((torch.tanh(Xt @ Theta_t.T) @ beta_t - Yt) ** 2).sum()
+        loss.backward()
+        return loss.item(), Theta_t.grad, beta_t.grad
+
+    return step
+
+
+def core_pass(X, Y, Theta, beta, activation: str = "tanh") -> Optional[Callable[[], object]]:
+    """The same pass without the argument checks (``network._loss_and_gradients``), or None if it is absent."""
+    from lecture_utils import network
+
+    core = getattr(network, "_loss_and_gradients", None)
+    if core is None:
+        return None
+    g = network.get_activation(activation)
+    return lambda: core(X, Y, Theta, beta, g)
+
+
+def floor_pass(X, Theta, beta) -> Callable[[], object]:
+    """Only the three unavoidable products X Thetaᵀ, A beta and deltaᵀ X (A and delta made once, beforehand)."""
+    A = np.tanh(X @ Theta.T)
+    delta = A.copy()
+    return lambda: (X @ Theta.T, A @ beta, delta.T @ X)
+
+
+def check_agreement(torch, X, Y, Theta, beta) -> float:
+    """Largest relative difference between the project's gradients and torch's (a sanity check, not timed)."""
+    from lecture_utils.network import loss_and_gradients
+
+    loss, dTheta, dbeta = loss_and_gradients(X, Y, Theta, beta, "tanh")
+    t_loss, t_dTheta, t_dbeta = torch_pass(torch, X, Y, Theta, beta)()
+    worst = 0.0
+    for mine, theirs in ((np.array(loss), np.array(t_loss)), (dTheta, t_dTheta.numpy()), (dbeta, t_dbeta.numpy())):
+        worst = max(worst, float(np.max(np.abs(mine - theirs)) / (np.max(np.abs(theirs)) + 1e-300)))
+    return worst
+
+
+def time_shape(n: int, p: int, m: int, torch, budget_s: float = 0.6, min_repeats: int = 5,
+               max_repeats: int = 200) -> dict:
+    """Median seconds of numpy / torch / floor on one shape, interleaved; repeats fit ``budget_s`` per method."""
+    X, Y, Theta, beta = make_problem(n, p, m)
+    candidates = {"numpy": numpy_pass(X, Y, Theta, beta), "floor": floor_pass(X, Theta, beta)}
+    core = core_pass(X, Y, Theta, beta)
+    if core is not None:
+        candidates["numpy_unchecked"] = core
+    if torch is not None:
+        candidates["torch"] = torch_pass(torch, X, Y, Theta, beta)
+    first = {}
+    for name, fn in candidates.items():  # one warm-up call each, also sizing the repeats
+        start = time.perf_counter()
+        fn()
+        first[name] = time.perf_counter() - start
+    repeats = int(min(max_repeats, max(min_repeats, math.ceil(budget_s / max(max(first.values()), 1e-6)))))
+    times: dict[str, list[float]] = {name: [] for name in candidates}
+    for _ in range(repeats):
+        for name, fn in candidates.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    ms = {name: float(np.median(t)) * 1e3 for name, t in times.items()}
+    torch_ms: Optional[float] = ms.get("torch")
+    return {
+        "n": n, "p": p, "m": m, "repeats": repeats,
+        "numpy_ms": round(ms["numpy"], 3),
+        "torch_ms": None if torch_ms is None else round(torch_ms, 3),
+        "floor_ms": round(ms["floor"], 3),
+        "numpy_unchecked_ms": round(ms["numpy_unchecked"], 3) if "numpy_unchecked" in ms else None,
+        "vs_torch": None if torch_ms is None else ratio(torch_ms, ms["numpy"]),
+        "vs_floor": ratio(ms["numpy"], ms["floor"]),
+    }
+
+
+def geometric_mean(values: list[float]) -> Optional[float]:
+    """Geometric mean rounded to 2 decimals (None for an empty list)."""
+    values = [v for v in values if v]
+    return round(float(np.exp(np.mean(np.log(values)))), 2) if values else None
+
+
+def run(ns=NS, ps=PS, ms=MS, budget_s: float = 0.6, min_repeats: int = 5) -> dict:
+    """Every shape; the summary has the geometric-mean and worst ratios against torch and the floor."""
+    torch = _torch()
+    shapes = [time_shape(n, p, m, torch, budget_s, min_repeats) for n, p, m in product(ns, ps, ms)]
+    vs_torch = [s["vs_torch"] for s in shapes if s["vs_torch"] is not None]
+    vs_floor = [s["vs_floor"] for s in shapes]
+    worst_torch = min(shapes, key=lambda s: s["vs_torch"]) if vs_torch else None
+    worst_floor = max(shapes, key=lambda s: s["vs_floor"])
+    unchecked = [(s["torch_ms"] / s["numpy_unchecked_ms"], s["numpy_unchecked_ms"] / s["floor_ms"]) for s in shapes
+                 if s["torch_ms"] is not None and s["numpy_unchecked_ms"]]
+    result = {
+        "activation": "tanh",
+        "threads": 1,
+        "torch_version": None if torch is None else torch.__version__,
+        "agreement_with_torch": None if torch is None else float(f"{check_agreement(torch, *make_problem(64, 5, 8)):.1e}"),
+        "geomean_vs_torch": geometric_mean(vs_torch),
+        "min_vs_torch": None if worst_torch is None else worst_torch["vs_torch"],
+        "min_vs_torch_shape": None if worst_torch is None else f"{worst_torch['n']}x{worst_torch['p']}x{worst_torch['m']}",
+        "geomean_vs_floor": geometric_mean(vs_floor),
+        "max_vs_floor": worst_floor["vs_floor"],
+        "max_vs_floor_shape": f"{worst_floor['n']}x{worst_floor['p']}x{worst_floor['m']}",
+        "unchecked_geomean_vs_torch": geometric_mean([u[0] for u in unchecked]),
+        "unchecked_min_vs_torch": round(min(u[0] for u in unchecked), 2) if unchecked else None,
+        "unchecked_max_vs_floor": round(max(u[1] for u in unchecked), 2) if unchecked else None,
+        "shapes": shapes,
+    }
+    return result

@@ -1,0 +1,223 @@
+"""``make bench``: run the benchmarks, merge them into benchmarks/results.json, print a short table.
+
+Usage (from the repository root):
+    python -m benchmarks.run                      # everything (a few minutes)
+    python -m benchmarks.run --only widgets backprop
+    python -m benchmarks.run --quick              # tiny sizes, a smoke test (numbers meaningless)
+
+The machine may be shared: every claim is a ratio against a baseline timed in
+the same run, medians over repeats, p95 where it matters. The results file is
+read, updated and written back, so keys written by other tools (for example
+"browser") are kept.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
+                    "VECLIB_MAXIMUM_THREADS")
+
+
+def pin_threads() -> dict[str, str | None]:
+    """One BLAS/OpenMP thread for this process (call before numpy is imported); returns the previous values."""
+    previous = {name: os.environ.get(name) for name in THREAD_VARIABLES}
+    for name in THREAD_VARIABLES:
+        os.environ[name] = "1"
+    return previous
+
+
+import argparse  # noqa: E402
+import datetime  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Iterator, Optional  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results.json"
+SECTIONS = ("widgets", "notebooks", "backprop")
+GOALS = {"1d_panel_median_ms": 25, "panel_median_ms": 100, "notebook_s": 10, "make_test_s": 60,
+         "geomean_vs_torch": 1.0, "min_vs_torch": 0.8, "max_vs_floor": 1.5}
+
+
+@contextmanager
+def environment(values: Optional[dict[str, Optional[str]]]) -> Iterator[None]:
+    """Temporarily set (or unset, for None) environment variables: kernels and pytest get the user's threads."""
+    if not values:
+        yield
+        return
+    saved = {name: os.environ.get(name) for name in values}
+    try:
+        for name, value in values.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def read_results(path: Path = RESULTS) -> dict:
+    """The current results file as a dict (empty if missing or unreadable)."""
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def write_results(updates: dict, path: Path = RESULTS) -> dict:
+    """Merge ``updates`` into the results file (read just before writing, other keys kept); return the whole."""
+    results = read_results(path)
+    results.update(updates)
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    return results
+
+
+def machine() -> dict:
+    """What the numbers were measured on."""
+    import matplotlib
+    import numpy
+
+    try:
+        load = [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        load = None
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "python": platform.python_version(), "numpy": numpy.__version__, "matplotlib": matplotlib.__version__,
+        "cpus": os.cpu_count(), "load_average_at_start": load,
+        "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
+    }
+
+
+# --- the table ---------------------------------------------------------------------------------------
+
+def _ok(value: Optional[float], goal: float, smaller_is_better: bool = True) -> str:
+    if value is None:
+        return "n/a"
+    return "ok" if (value <= goal if smaller_is_better else value >= goal) else "MISSED"
+
+
+def table(results: dict, sections: tuple[str, ...] = SECTIONS) -> str:
+    """A short Markdown table of the headline numbers (also pasted into README.md's Performance section)."""
+    rows = ["| benchmark | median | p95 / worst | baseline (same run) | goal |", "| --- | --- | --- | --- | --- |"]
+    widgets = results.get("widgets") if "widgets" in sections else None
+    if widgets:
+        base = widgets["baseline_1d"]
+        for name, panel in widgets["panels"].items():
+            if "error" in panel:
+                rows.append(f"| slider move, {name} | error | | | {panel['error'][:60]} |")
+                continue
+            goal = GOALS["1d_panel_median_ms"] if name == "GradientDescent1DPanel" else GOALS["panel_median_ms"]
+            note = ""
+            if name == "GradientDescent1DPanel":
+                note = (f"naive interact {base['times']['naive']['median_ms']:.0f} ms "
+                        f"(**{base['speedup_vs_naive']}x** faster), full redraw "
+                        f"{base['times']['full_redraw']['median_ms']:.0f} ms")
+            rows.append(f"| slider move, {name} ({panel['pixels']}, {panel['png_kb']:.0f} KB) | "
+                        f"{panel['median_ms']:.1f} ms | {panel['p95_ms']:.1f} ms | {note} | "
+                        f"<= {goal} ms {_ok(panel['median_ms'], goal)} |")
+        enc = base["encoding"]
+        rows.append(f"| PNG encode, 1D panel | {enc['own_level1 (used)']['median_ms']:.1f} ms | | "
+                    f"Pillow level 1: {enc['pillow_level1']['median_ms']:.1f} ms "
+                    f"(**{base['encode_speedup_vs_pillow']}x**) | |")
+    notebooks = results.get("notebooks") if "notebooks" in sections else None
+    if notebooks:
+        floor = notebooks.get("setup_cell_only_s")
+        for name, nb in notebooks["notebooks"].items():
+            if "error" in nb:
+                rows.append(f"| notebook {name} | error | | | {nb['error'][:60]} |")
+                continue
+            rows.append(f"| notebook {name} | {nb['median_s']:.1f} s | {nb['max_s']:.1f} s | "
+                        f"set-up cell alone {floor:.1f} s ({nb['over_setup_floor']}x) | "
+                        f"<= {GOALS['notebook_s']} s {_ok(nb['median_s'], GOALS['notebook_s'])} |")
+        make_test = notebooks.get("make_test")
+        if make_test:
+            status = ", ".join(r["summary"] for r in make_test["runs"])
+            rows.append(f"| `make test` (no install) | {make_test['median_s']:.0f} s | | {status} | "
+                        f"<= {GOALS['make_test_s']} s {_ok(make_test['median_s'], GOALS['make_test_s'])} |")
+    backprop = results.get("backprop") if "backprop" in sections else None
+    if backprop:
+        if backprop.get("geomean_vs_torch") is not None:
+            rows.append(f"| backprop vs PyTorch {backprop['torch_version']} (speed, geo-mean of {len(backprop['shapes'])} shapes) | "
+                        f"{backprop['geomean_vs_torch']}x | worst {backprop['min_vs_torch']}x "
+                        f"({backprop['min_vs_torch_shape']}) | torch autograd, 1 thread | >= 1.0x, worst >= 0.8x "
+                        f"{_ok(backprop['geomean_vs_torch'], 1.0, False)}/{_ok(backprop['min_vs_torch'], 0.8, False)} |")
+        else:
+            rows.append("| backprop vs PyTorch | n/a (torch not installed) | | | |")
+        rows.append(f"| backprop time / matrix-product floor | {backprop['geomean_vs_floor']}x (geo-mean) | "
+                    f"worst {backprop['max_vs_floor']}x ({backprop['max_vs_floor_shape']}) | "
+                    f"X Θᵀ, A β, δᵀ X alone | <= 1.5x {_ok(backprop['max_vs_floor'], 1.5)} |")
+        if backprop.get("unchecked_min_vs_torch") is not None:
+            rows.append(f"| backprop without argument checks vs PyTorch | "
+                        f"{backprop['unchecked_geomean_vs_torch']}x (geo-mean) | worst "
+                        f"{backprop['unchecked_min_vs_torch']}x | floor: worst {backprop['unchecked_max_vs_floor']}x | "
+                        f"(diagnostic) |")
+    return "\n".join(rows)
+
+
+def backprop_table(backprop: dict) -> str:
+    """Every shape of the backprop benchmark (n x p x m), for the log."""
+    rows = ["| n x p x m | numpy ms | unchecked ms | torch ms | floor ms | torch/numpy | numpy/floor |",
+            "| --- | --- | --- | --- | --- | --- | --- |"]
+    for s in backprop["shapes"]:
+        torch_ms = "n/a" if s["torch_ms"] is None else f"{s['torch_ms']:.2f}"
+        unchecked = "n/a" if s.get("numpy_unchecked_ms") is None else f"{s['numpy_unchecked_ms']:.2f}"
+        rows.append(f"| {s['n']}x{s['p']}x{s['m']} | {s['numpy_ms']:.2f} | {unchecked} | {torch_ms} | "
+                    f"{s['floor_ms']:.2f} | {s['vs_torch']} | {s['vs_floor']} |")
+    return "\n".join(rows)
+
+
+# --- main ----------------------------------------------------------------------------------------------
+
+def main(argv: list[str], user_threads: Optional[dict[str, Optional[str]]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS))
+    parser.add_argument("--quick", action="store_true", help="tiny sizes and few repeats (smoke test)")
+    parser.add_argument("--no-make-test", action="store_true", help="skip timing `make test`")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    sections = tuple(args.only)
+    updates: dict = {"machine": machine()}
+    if "widgets" in sections:
+        from . import bench_widgets
+        print("widgets: timing slider moves ...", flush=True)
+        updates["widgets"] = bench_widgets.run(moves=6 if args.quick else 60, encode_repeats=3 if args.quick else 30)
+    if "backprop" in sections:
+        from . import bench_backprop
+        print("backprop: timing loss_and_gradients ...", flush=True)
+        if args.quick:
+            updates["backprop"] = bench_backprop.run(ns=(64,), ps=(3,), ms=(4, 8), budget_s=0.01, min_repeats=2)
+        else:
+            updates["backprop"] = bench_backprop.run()
+    if "notebooks" in sections:
+        from . import bench_notebooks
+        print("notebooks: executing each in a fresh kernel ...", flush=True)
+        with environment(user_threads):  # kernels and pytest run with the user's thread settings
+            if args.quick:
+                paths = bench_notebooks.notebook_paths()[:1]
+                updates["notebooks"] = bench_notebooks.run(repeats=1, make_test=False, paths=paths)
+            else:
+                updates["notebooks"] = bench_notebooks.run(make_test=not args.no_make_test)
+    for section in sections:  # sections may be re-run separately: each keeps its own date and load
+        updates[section]["measured"] = {k: updates["machine"][k] for k in ("date", "load_average_at_start")}
+    results = write_results(updates, args.output)
+    print()
+    print(table(results, sections))
+    if "backprop" in sections:
+        print()
+        print(backprop_table(results["backprop"]))
+    print(f"\nwritten: {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    previous_threads = pin_threads()
+    sys.exit(main(sys.argv[1:], previous_threads))
