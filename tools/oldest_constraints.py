@@ -13,6 +13,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Indirect dependencies held to the era of the oldest direct ones: matplotlib 3.8's mathtext
+# calls pyparsing names that pyparsing 3.3 deprecates (one warning per label drawn).
+ERA_CONSTRAINTS = ["pyparsing<3.3"]
+
 
 def lower_bounds(pyproject: str) -> list[str]:
     """`name==version` for each `name>=version` in [project] dependencies."""
@@ -26,5 +30,5 @@ def lower_bounds(pyproject: str) -> list[str]:
 
 
 if __name__ == "__main__":
-    print("\n".join(lower_bounds((ROOT / "pyproject.toml").read_text())))
+    print("\n".join(lower_bounds((ROOT / "pyproject.toml").read_text()) + ERA_CONSTRAINTS))
     sys.exit(0)
