@@ -100,3 +100,23 @@ def test_oldest_constraints_pin_every_runtime_dependency_to_its_lower_bound():
     pins = load_tool("oldest_constraints").lower_bounds((ROOT / "pyproject.toml").read_text())
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert sorted(pins) == sorted(f"{n}=={b.lstrip('>=')}" for n, b in map(requirement, project["dependencies"]))
+
+
+FORBIDDEN = {
+    r"\beval\(": "eval of a string",
+    r"\bexec\(": "exec of a string",
+    r"\bimport (urllib|requests|http\.client|socket)\b|\bfrom (urllib|requests|http)\b": "network access",
+    r"\burlretrieve\(|\burlopen\(|\bwget\b|\bcurl\b|hf_hub|load_dataset\(": "a download",
+}
+
+
+def test_nothing_downloads_and_nothing_is_evaluated():
+    """Security basics: the package and the notebooks neither fetch anything nor eval strings."""
+    sources = {p: p.read_text() for p in sorted((ROOT / "lecture_utils").rglob("*.py"))}
+    for path in NOTEBOOKS:
+        nb = json.loads(path.read_text())
+        sources[path] = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    found = [f"{path.relative_to(ROOT)}: {what}" for path, text in sources.items()
+             for pattern, what in FORBIDDEN.items() if re.search(pattern, text)]
+    assert not found, found
+    assert len(sources) > 10
