@@ -34,6 +34,7 @@ class Trajectory:
     values: Optional[np.ndarray] = None
     stop_reason: str = "max_steps"
     epsilon: Mapping[str, float] = field(default_factory=dict)
+    divergence_threshold: float = 1e8
 
     @property
     def num_steps(self) -> int:
@@ -55,7 +56,7 @@ class Trajectory:
         final = np.asarray(self.final)
         where = f"{float(final):.6f}" if final.ndim == 0 else np.array2string(final, precision=6, suppress_small=True)
         if self.diverged:
-            return f"diverged after {self.num_steps} steps (|w| exceeded the divergence threshold)"
+            return f"diverged after {self.num_steps} steps (|w| exceeded {self.divergence_threshold:g})"
         if self.stop_reason == "max_steps":
             return f"ran all {self.num_steps} steps; final w = {where}"
         eps = self.epsilon.get(self.stop_reason, DEFAULT_EPSILON)
@@ -164,6 +165,7 @@ def gradient_descent(
         values=np.array(values) if f is not None else None,
         stop_reason=stop_reason,
         epsilon=eps,
+        divergence_threshold=float(divergence_threshold),
     )
 
 

@@ -40,7 +40,7 @@ def tangent_arrows(
 
 
 def divergence_message(trajectory: Trajectory) -> str:
-    """A short warning for runs that blow up, grow, or make no progress; empty for a converging run."""
+    """A short warning for runs that blow up, grow, oscillate or stall; empty for a run that makes progress."""
     if trajectory.diverged:
         return f"diverged after {trajectory.num_steps} steps:\nevery step overshoots further"
     values = trajectory.values
@@ -50,6 +50,9 @@ def divergence_message(trajectory: Trajectory) -> str:
         return "diverging: f grows as\nevery step overshoots further"
     if abs(values[-1] - values[0]) <= 1e-9 * abs(values[0]) and values[0] > 1e-12:
         return "no progress: the iterates\noscillate forever"
+    gammas = trajectory.step_sizes
+    if len(gammas) > 1 and gammas[-1] < 0.01 * gammas[0] and values[-1] > 0.25 * values[0]:
+        return "stalled: the step decays to\nnearly 0 before reaching the minimum"
     return ""
 
 
@@ -103,7 +106,7 @@ def draw_descent_1d(
     ax.axhline(0.0, color=COLORS["grey"], linestyle=":", linewidth=2)
     ax.plot([], [], color=COLORS["black"], marker=r"$\rightarrow$", linestyle="none", markersize=14,
             label="downhill tangent")
-    (path,) = ax.plot([], [], "o-", color=COLORS["vermillion"], linewidth=1.5, markersize=7,
+    (path,) = ax.plot([], [], "o-", color=COLORS["vermillion"], linewidth=1.5, markersize=7, alpha=0.85,
                       label="iterates $w_k$", animated=animated, zorder=4)
     (start,) = ax.plot([], [], "s", color=COLORS["black"], markersize=10, label="start $w_0$",
                        animated=animated, zorder=5)
@@ -111,7 +114,7 @@ def draw_descent_1d(
     arrows = ax.quiver(zeros, zeros, zeros, zeros, color=COLORS["black"],
                        angles="xy", scale_units="xy", scale=1, width=0.005, headwidth=4, headlength=5,
                        minlength=0, animated=animated, zorder=6)
-    message = ax.text(0.5, 0.55, "", transform=ax.transAxes, ha="center", va="center", fontsize=16,
+    message = ax.text(0.5, 0.3, "", transform=ax.transAxes, ha="center", va="center", fontsize=16,
                       color=COLORS["vermillion"], fontweight="bold", animated=animated,
                       bbox=dict(facecolor="white", edgecolor=COLORS["vermillion"], alpha=0.9))
     ax.set_xlim(*xlim)
@@ -119,7 +122,7 @@ def draw_descent_1d(
     ax.set_xlabel("w")
     ax.set_ylabel("f(w)")
     ax.set_title("Gradient descent on f(w)")
-    ax.legend(loc="upper center")
+    ax.legend(loc="upper center", fontsize=12, framealpha=0.95)
     artists = Descent1DArtists(ax, objective, path, start, arrows, message)
     artists.update(trajectory)
     return artists
@@ -149,6 +152,9 @@ def draw_loss_curves(
         (line,) = ax.semilogy(np.arange(len(gap)), np.clip(gap, *ylim), "o-", markersize=4,
                               label=label, animated=animated, color=CYCLE_FOR_RUNS[i % len(CYCLE_FOR_RUNS)])
         lines.append(line)
+    if any(np.any(loss_gap(t, f_star) <= LOSS_FLOOR) for t in trajectories):
+        ax.text(0.02, 0.02, "f − f* = 0 exactly is drawn at $10^{-16}$", transform=ax.transAxes, fontsize=12,
+                color=COLORS["grey"])
     ax.set_ylim(*ylim)
     ax.set_xlabel("iteration k")
     ax.set_ylabel("$f(w_k) - f^*$ (log scale)")
@@ -184,8 +190,8 @@ def draw_gradient_direction(
                     arrowprops=dict(arrowstyle="-|>", color=color, linewidth=3, mutation_scale=25))
         ax.plot([], [], color=color, linewidth=3, label=label)
     ax.plot(*point, "o", color=COLORS["black"], markersize=9, label=f"w = ({point[0]:g}, {point[1]:g})")
-    ax.set_title(f"f(w) = {objective.latex}\n" + rf"$\nabla f$({point[0]:g}, {point[1]:g}) = ({g[0]:g}, {g[1]:g}), arrows drawn x{scale:g}")
-    ax.legend(loc="lower left", fontsize=11)
+    ax.set_title(f"f(w) = {objective.latex}\n" + rf"$\nabla f$({point[0]:g}, {point[1]:g}) = ({g[0]:g}, {g[1]:g}), arrows drawn ×{scale:g}")
+    ax.legend(loc="lower left", fontsize=12, framealpha=1)
     return g
 
 
@@ -231,7 +237,9 @@ class RulerArtists:
             self.used.set_data([float(np.min(used)), float(np.max(used))], [0.5, 0.5])
         else:
             self.used.set_data([gamma0, gamma0], [0.5, 0.5])
-        self.label.set_position((gamma0, 0.95))
+        left_of_marker = gamma0 > 0.6  # keep the label inside the strip at both ends
+        self.label.set_position((gamma0 - 0.02 if left_of_marker else gamma0 + 0.02, 0.95))
+        self.label.set_horizontalalignment("right" if left_of_marker else "left")
         self.label.set_text(f"γ₀ = {gamma0:.2f}")
 
 
@@ -243,13 +251,13 @@ def draw_step_size_ruler(
     ax.axvspan(0, one, color=COLORS["sky"], alpha=0.35, linewidth=0)
     ax.axvspan(one, edge, color=COLORS["orange"], alpha=0.35, linewidth=0)
     ax.axvspan(edge, gamma_max, color=COLORS["vermillion"], alpha=0.35, linewidth=0)
-    for x, text in ((one, f"{one:g}: one step"), (edge, f"{edge:g}: period 2")):
+    for x in (one, edge):
         ax.axvline(x, color=COLORS["black"], linewidth=2)
     ax.text(one / 2, 0.12, "creeps in", ha="center", va="bottom", fontsize=13)
     ax.text((one + edge) / 2, 0.12, "oscillates, converges", ha="center", va="bottom", fontsize=13)
     ax.text((edge + gamma_max) / 2, 0.12, "diverges", ha="center", va="bottom", fontsize=13)
     ax.set_xticks([0, 0.25, one, 0.75, edge, gamma_max])
-    ax.set_xticklabels(["0", "0.25", f"{one:g}\none step", "0.75", f"{edge:g}\nperiod 2", f"{gamma_max:g}"])
+    ax.set_xticklabels(["0", "0.25", f"{one:g}\none step", "0.75", f"{edge:g}\noscillates forever", f"{gamma_max:g}"])
     ax.set_xlim(0, gamma_max)
     ax.set_ylim(0, 1)
     ax.set_yticks([])

@@ -30,12 +30,13 @@ SCHEDULE_FORMULAS = {
 }
 STEP_EVERY = 5
 LANDMARKS = ((0.1, "0.1 lecture"), (0.5, "0.5 one step"), (0.9, "0.9 zig-zag"),
-             (1.0, "1.0 period 2"), (1.05, "1.05 diverges"))
+             (1.0, "1.0 forever"), (1.05, "1.05 diverges"))
 REGIME_TEXT = {
-    "monotone": "each step keeps a fraction 1 − 2γ of the distance to 6: the iterates creep in from one side",
-    "one step": "1 − 2γ = 0: the first step lands exactly on the minimum w = 6",
+    "monotone": "each step keeps a fraction 1 − 2γ of the distance to {c:g}: the iterates creep in from one side",
+    "one step": "1 − 2γ = 0: the first step lands exactly on the minimum w = {c:g}",
     "oscillating, converging": "1 − 2γ is negative: each step overshoots to the other side, by less each time",
-    "endless oscillation": "1 − 2γ = −1: every step overshoots by exactly the distance it had, forever (23, −11, 23, …)",
+    "endless oscillation": "1 − 2γ = −1: every step overshoots by exactly the distance it had, forever "
+                           "({w0:g}, {mirror:g}, {w0:g}, …)",
     "diverging": "|1 − 2γ| > 1: every step overshoots by more than the last, and the iterates blow up",
 }
 
@@ -100,11 +101,14 @@ class GradientDescent1DPanel(Panel):
             ax_ruler = fig.add_subplot(grid[1, :])
             self.curve = draw_descent_1d(ax_curve, self.objective, self.trajectory, animated=True)
             (self.loss_line,) = draw_loss_curves(ax_loss, [self.trajectory], ["$f(w_k) - f^*$, $f^* = 0$"], animated=True)
+            ax_loss.get_legend().remove()  # one line: the y label says what it is
             ax_loss.set_xlim(0, self.controls["num_steps"].value)
             self.ruler = draw_step_size_ruler(ax_ruler, self.objective.curvature, animated=True)
         self.ax_loss = ax_loss
-        animated = [self.curve.path, self.curve.arrows, self.curve.start, self.curve.message, self.loss_line,
-                    self.ruler.used, self.ruler.marker, self.ruler.label]
+        legend = ax_curve.get_legend()
+        legend.set_animated(True)  # drawn after the path, so the path never hides it
+        animated = [self.curve.path, self.curve.arrows, self.curve.start, legend, self.curve.message,
+                    self.loss_line, self.ruler.used, self.ruler.marker, self.ruler.label]
         self.live = LiveFigure(fig, animated)
         self._steps_drawn = self.controls["num_steps"].value
 
@@ -140,8 +144,11 @@ class GradientDescent1DPanel(Panel):
     def _readout_html(self) -> str:
         c = self.controls
         name = c["schedule"].value
+        center, w0 = self.objective.center, c["w0"].value
+        regime = REGIME_TEXT[self.regime()].format(c=center, w0=w0, mirror=2 * center - w0)
+        kept = "" if name == "constant" else "as a constant step, "
         parts = [f"<b>{SCHEDULE_FORMULAS[name]}</b>, γ<sub>0</sub> = {c['gamma'].value:.2f}: "
-                 f"{html.escape(REGIME_TEXT[self.regime()])}."]
+                 f"{kept}{html.escape(regime)}."]
         if name != "constant":
             parts.append(f"With decay the step shrinks to γ<sub>{self.trajectory.num_steps - 1}</sub> = "
                          f"{self.trajectory.step_sizes[-1]:.3g} by the last step, so the regime can change on the way.")
@@ -155,7 +162,7 @@ class GradientDescent1DPanel(Panel):
         shown = ", ".join(f"{x:.4f}" for x in w[:6]) + (", ..." if len(w) > 6 else "")
         return "\n".join([
             f"schedule: {self.schedule()!r}, w0 = {w[0]:g}, steps = {self.controls['num_steps'].value}",
-            f"regime of gamma0: {self.regime()}",
+            f"gamma0 as a constant step: {self.regime()}",
             f"iterates: {shown}",
             f"result: {t.describe()}",
         ])
