@@ -1,0 +1,287 @@
+"""Figures of notebook 02: the tangent line and penalised model in 1D, the trust-region disc in 2D."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.patches import Circle, FancyArrowPatch, Rectangle
+
+from .. import taylor
+from ..functions import DiagonalQuadratic
+from .descent import draw_contours
+from .style import COLORS
+
+GRID_POINTS = 400  # samples of the curves across the view
+
+
+def clamp_marker(x: float, y: float, xlim: Sequence[float], ylim: Sequence[float], inside: str = "o"
+                 ) -> tuple[float, float, str, bool]:
+    """(x, y) pulled into the view, with a triangle marker pointing the way when it was outside."""
+    (xlo, xhi), (ylo, yhi) = xlim, ylim
+    marker = inside
+    if not np.isfinite(x) or not np.isfinite(y):
+        return xlo, ylo, "x", False
+    if y < ylo:
+        marker = "v"
+    elif y > yhi:
+        marker = "^"
+    if x < xlo:
+        marker = "<"
+    elif x > xhi:
+        marker = ">"
+    return float(np.clip(x, xlo, xhi)), float(np.clip(y, ylo, yhi)), marker, marker == inside
+
+
+def clip_to_band(values: np.ndarray, ylim: Sequence[float]) -> np.ndarray:
+    """Values pulled into a band one view-height beyond ``ylim``: the view is unchanged, Agg never sees huge numbers."""
+    ylo, yhi = ylim
+    span = yhi - ylo
+    return np.clip(values, ylo - span, yhi + span)
+
+
+@dataclass
+class Taylor1DArtists:
+    """The moving parts of the 1D Taylor picture (see ``draw_taylor_1d``)."""
+
+    ax: Axes
+    objective: Any
+    grid: np.ndarray
+    tangent: Any
+    model: Any
+    start: Any
+    model_min: Any
+    true_value: Any
+    gap: Any
+    region: Any
+    step_arrow: Any
+    message: Any
+    readout: Any
+    report: taylor.StepReport | None = field(default=None)
+
+    @property
+    def animated(self) -> list:
+        """The artists a live panel redraws on every move."""
+        return [self.region, self.tangent, self.model, self.gap, self.step_arrow, self.start, self.model_min,
+                self.true_value, self.message, self.readout]
+
+    def update(self, w0: float, lam: float) -> taylor.StepReport:
+        """Redraw the tangent, the penalised model and its minimiser for a new w0 and lam; return the numbers."""
+        xlim, ylim = self.ax.get_xlim(), self.ax.get_ylim()
+        report = taylor.take_step(self.objective, w0, lam)
+        point = taylor.TaylorPoint(report.w0, report.f_w0, report.grad_w0)
+        self.tangent.set_data(self.grid, clip_to_band(point.linear(self.grid), ylim))
+        self.model.set_data(self.grid, clip_to_band(point.penalised(self.grid, lam), ylim))
+        x0, y0, _, _ = clamp_marker(float(report.w0), report.f_w0, xlim, ylim)
+        self.start.set_data([x0], [y0])
+        w1 = float(report.w1)
+        xm, ym, marker_m, shown_m = clamp_marker(w1, report.model_w1, xlim, ylim, "D")
+        xt, yt, marker_t, shown_t = clamp_marker(w1, report.f_w1, xlim, ylim, "o")
+        self.model_min.set_data([xm], [ym])
+        self.model_min.set_marker(marker_m)
+        self.true_value.set_data([xt], [yt])
+        self.true_value.set_marker(marker_t)
+        self.gap.set_data([xm, xt], [ym, yt])
+        self.region.set_x(float(report.w0) - report.alpha)
+        self.region.set_width(2.0 * report.alpha)
+        lo, hi = xlim
+        self.step_arrow.set_positions((float(np.clip(report.w0, lo, hi)), 0.06), (float(np.clip(w1, lo, hi)), 0.06))
+        self.step_arrow.set_visible(abs(w1 - float(report.w0)) > 1e-9 * (hi - lo))
+        notes = []
+        if not shown_m or not shown_t:
+            where = "left" if w1 < lo else "right" if w1 > hi else None
+            if where:
+                notes.append(f"the step lands off the view ({where}):\nw₁ = {w1:.4g}, f(w₁) = {report.f_w1:.4g}")
+            else:
+                notes.append("a marker is off the view (▲/▼ on the edge)")
+        if report.actual_decrease < 0:
+            notes.append("overshoot: f went UP")
+        self.message.set_text("\n".join(notes))
+        self.message.set_visible(bool(notes))
+        self.readout.set_text(readout_text(report))
+        self.report = report
+        return report
+
+
+def signed(x: float, digits: int = 3) -> str:
+    """A number with an explicit sign and a typographic minus, e.g. '−289' or '+4.5'."""
+    return f"{x:+.{digits}g}".replace("-", "−")
+
+
+def plain(x: float, digits: int = 3) -> str:
+    """A number with a typographic minus."""
+    return f"{x:.{digits}g}".replace("-", "−")
+
+
+def math_name(objective: Any) -> str:
+    """The objective's formula as matplotlib mathtext, e.g. '$f(w) = w_1^2 + 2 w_2^2$'."""
+    return "$f(w) = " + re.sub(r"w(\d)", r"w_\1", objective.name) + "$"
+
+
+def readout_text(report: taylor.StepReport) -> str:
+    """The numbers beside the 1D figure: lam, gamma = 1/(2 lam), the step and what it achieved."""
+    return (f"λ = {plain(report.lam)}   →   γ = 1/(2λ) = {plain(report.gamma)}\n"
+            f"w₀ = {plain(float(report.w0))},  f′(w₀) = {plain(float(report.grad_w0))}\n"
+            f"w₁ = w₀ − γ f′(w₀) = {plain(float(report.w1), 4)}\n"
+            f"step length α = |w₁ − w₀| = {plain(report.alpha)}\n"
+            f"change of f the model promised: {signed(-report.predicted_decrease)}\n"
+            f"change of f actually: {signed(-report.actual_decrease)}")
+
+
+def draw_taylor_1d(ax: Axes, objective: Any, w0: float, lam: float, *, xlim: tuple[float, float],
+                   ylim: tuple[float, float], animated: bool = False) -> Taylor1DArtists:
+    """f, its tangent at w0, the penalised model f(w0) + f'(w0)(w - w0) + lam (w - w0)^2 and its minimiser."""
+    grid = np.linspace(*xlim, GRID_POINTS)
+    ax.plot(grid, clip_to_band(objective.value(grid), ylim), color=COLORS["blue"], label="f(w)", zorder=2)
+    ax.axhline(0.0, color=COLORS["grey"], linestyle=":", linewidth=1.5, zorder=1)
+    region = Rectangle((0.0, 0.0), 0.0, 1.0, transform=ax.get_xaxis_transform(), facecolor=COLORS["sky"],
+                       alpha=0.18, edgecolor="none", animated=animated, zorder=0,
+                       label="|w − w₀| ≤ α (matching trust region)")
+    ax.add_patch(region)
+    (tangent,) = ax.plot([], [], "--", color=COLORS["grey"], linewidth=2, animated=animated, zorder=3,
+                         label="tangent: f(w₀) + f′(w₀)(w − w₀)")
+    (model,) = ax.plot([], [], color=COLORS["orange"], linewidth=2.5, animated=animated, zorder=3,
+                       label="penalised model: tangent + λ(w − w₀)²")
+    (gap,) = ax.plot([], [], ":", color=COLORS["black"], linewidth=1.8, animated=animated, zorder=4)
+    (start,) = ax.plot([], [], "s", color=COLORS["black"], markersize=10, animated=animated, zorder=6,
+                       label="w₀")
+    (model_min,) = ax.plot([], [], "D", color=COLORS["orange"], markeredgecolor=COLORS["black"], markersize=10,
+                           animated=animated, zorder=6, label="model minimum at w₁ = w₀ − f′(w₀)/(2λ)")
+    (true_value,) = ax.plot([], [], "o", color=COLORS["vermillion"], markeredgecolor=COLORS["black"],
+                            markersize=10, animated=animated, zorder=6, label="true f(w₁)")
+    step_arrow = FancyArrowPatch((0, 0.06), (0, 0.06), transform=ax.get_xaxis_transform(), arrowstyle="-|>",
+                                 mutation_scale=22, color=COLORS["green"], linewidth=3, animated=animated,
+                                 zorder=5)
+    ax.add_patch(step_arrow)
+    ax.plot([], [], color=COLORS["green"], linewidth=3, label="the step w₀ → w₁")
+    message = ax.text(0.5, 0.97, "", transform=ax.transAxes, ha="center", va="top", fontsize=14,
+                      color=COLORS["vermillion"], fontweight="bold", animated=animated, zorder=7,
+                      bbox=dict(facecolor="white", edgecolor=COLORS["vermillion"], alpha=0.9))
+    readout = ax.text(1.03, 0.0, "", transform=ax.transAxes, ha="left", va="bottom", fontsize=14,
+                      animated=animated, clip_on=False,
+                      bbox=dict(facecolor="#f4f4f4", edgecolor=COLORS["grey"], boxstyle="round,pad=0.4"))
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_xlabel("w")
+    ax.set_ylabel("value")
+    ax.set_title("Taylor models of " + math_name(objective), fontsize=15)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=12, frameon=False)
+    artists = Taylor1DArtists(ax, objective, grid, tangent, model, start, model_min, true_value, gap, region,
+                              step_arrow, message, readout)
+    artists.update(w0, lam)
+    return artists
+
+
+def draw_step_outcome(ax: Axes, objective: Any, w0: float, lams: np.ndarray, *, mark: Sequence[float] = (),
+                      ylim: tuple[float, float] | None = None) -> np.ndarray:
+    """f(w1) against lam (log scale) for one step from w0, with f(w0) as a reference line; returns f(w1)."""
+    lams = np.asarray(lams, dtype=float)
+    f_w1 = np.array([taylor.take_step(objective, w0, lam).f_w1 for lam in lams])
+    predicted = np.array([taylor.take_step(objective, w0, lam).model_w1 for lam in lams])
+    f_w0 = float(objective.value(w0))
+    ax.semilogx(lams, f_w1, color=COLORS["vermillion"], label="true f(w₁) after one step")
+    ax.semilogx(lams, predicted, "--", color=COLORS["orange"], label="model's promise m(w₁)")
+    ax.axhline(f_w0, color=COLORS["grey"], linestyle=":", linewidth=2, label=f"f(w₀) = {f_w0:g}")
+    for lam in mark:
+        report = taylor.take_step(objective, w0, lam)
+        ax.plot([lam], [report.f_w1], "o", color=COLORS["black"], markersize=9, zorder=5)
+        ax.annotate(f"λ = {lam:g} (γ = {report.gamma:g}):\nf(w₁) = {report.f_w1:.3g}", (lam, report.f_w1),
+                    xytext=(8, 40), textcoords="offset points", fontsize=13,
+                    bbox=dict(facecolor="white", edgecolor="none", alpha=0.85),
+                    arrowprops=dict(arrowstyle="-", color=COLORS["black"]))
+    top = ax.secondary_xaxis("top", functions=(lambda x: 1.0 / (2.0 * np.maximum(x, 1e-12)),
+                                               lambda g: 1.0 / (2.0 * np.maximum(g, 1e-12))))
+    top.set_xlabel("step size γ = 1/(2λ)")
+    top.set_xticks([1.0, 0.5, 0.25, 0.1, 0.05], labels=["1", "0.5", "0.25", "0.1", "0.05"])
+    ax.set_xticks([0.25, 0.5, 1, 2, 5, 10], labels=["0.25", "0.5", "1", "2", "5", "10"])
+    ax.set_xlabel("penalty λ (log scale)")
+    ax.set_ylabel("value after one step")
+    ax.set_xlim(lams.min(), lams.max())
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.legend(loc="upper right", fontsize=12)
+    return f_w1
+
+
+@dataclass
+class TrustRegion2DArtists:
+    """The moving parts of the 2D trust-region picture (see ``draw_trust_region_2d``)."""
+
+    ax: Axes
+    objective: DiagonalQuadratic
+    disc: Any
+    start: Any
+    step: Any
+    end: Any
+    level_line: Any
+    readout: Any
+    lim: float
+
+    @property
+    def animated(self) -> list:
+        """The artists a live panel redraws on every move."""
+        return [self.disc, self.level_line, self.step, self.start, self.end, self.readout]
+
+    def update(self, w0: Sequence[float], alpha: float) -> dict[str, Any]:
+        """Move the disc to w0 with radius alpha, draw the step to the boundary; return the numbers."""
+        point = taylor.expand(self.objective, np.asarray(w0, dtype=float))
+        w1 = point.trust_region_step(alpha)
+        self.disc.center = tuple(point.w0)
+        self.disc.set_radius(alpha)
+        self.start.set_data([point.w0[0]], [point.w0[1]])
+        self.end.set_data([w1[0]], [w1[1]])
+        self.step.set_positions(tuple(point.w0), tuple(w1))
+        norm = point.grad_norm
+        numbers: dict[str, Any] = {"w0": point.w0, "grad": point.grad_w0, "alpha": float(alpha), "w1": w1,
+                                   "f_w0": point.f_w0, "f_w1": float(self.objective.value(w1)),
+                                   "model_w1": float(point.linear(w1))}
+        if norm > 0:
+            # The level line of the linear model through w1: perpendicular to grad, touching the disc.
+            direction = np.array([-point.grad_w0[1], point.grad_w0[0]]) / norm
+            ends = w1 + np.outer([-4 * self.lim, 4 * self.lim], direction)
+            self.level_line.set_data(ends[:, 0], ends[:, 1])
+            lam = taylor.lam_from_alpha(point.grad_w0, alpha)
+            numbers.update(lam=lam, gamma=taylor.gamma_from_lam(lam))
+            self.readout.set_text(
+                f"‖∇f(w₀)‖ = {norm:.3g},  α = {alpha:.3g}\n"
+                f"λ = ‖∇f‖/(2α) = {lam:.3g},  γ = 1/(2λ) = α/‖∇f‖ = {1 / (2 * lam):.3g}\n"
+                f"f(w₀) = {point.f_w0:.3g} → f(w₁) = {numbers['f_w1']:.3g}  (model said {numbers['model_w1']:.3g})")
+        else:
+            self.level_line.set_data([], [])
+            numbers.update(lam=0.0, gamma=float("nan"))
+            self.readout.set_text("∇f(w₀) = 0: the linear model is flat,\nw₀ is stationary and stays put")
+        return numbers
+
+
+def draw_trust_region_2d(ax: Axes, objective: DiagonalQuadratic, w0: Sequence[float], alpha: float, *,
+                         lim: float = 3.0, animated: bool = False) -> TrustRegion2DArtists:
+    """Contours of f, the disc ||w - w0|| <= alpha, and the minimiser of the linear model on it (step along -grad)."""
+    draw_contours(ax, objective, lim, levels=15)
+    disc = Circle((0.0, 0.0), 1.0, facecolor=COLORS["sky"], alpha=0.3, edgecolor=COLORS["blue"], linewidth=2.5,
+                  animated=animated, zorder=2)
+    ax.add_patch(disc)
+    (level_line,) = ax.plot([], [], "--", color=COLORS["grey"], linewidth=2, animated=animated, zorder=3)
+    step = FancyArrowPatch((0, 0), (0, 0), arrowstyle="-|>", mutation_scale=25, color=COLORS["vermillion"],
+                           linewidth=3, shrinkA=0, shrinkB=0, animated=animated, zorder=4)
+    ax.add_patch(step)
+    (start,) = ax.plot([], [], "s", color=COLORS["black"], markersize=10, animated=animated, zorder=5)
+    (end,) = ax.plot([], [], "o", color=COLORS["vermillion"], markeredgecolor=COLORS["black"], markersize=10,
+                     animated=animated, zorder=5)
+    readout = ax.text(0.02, 0.02, "", transform=ax.transAxes, ha="left", va="bottom", fontsize=12,
+                      animated=animated, zorder=6,
+                      bbox=dict(facecolor="white", edgecolor=COLORS["grey"], alpha=0.92, boxstyle="round,pad=0.3"))
+    # Legend proxies (the real artists are animated and may be excluded from a static legend).
+    ax.plot([], [], "s", color=COLORS["black"], markersize=10, label="w₀")
+    ax.fill([], [], facecolor=COLORS["sky"], alpha=0.5, edgecolor=COLORS["blue"], label="trust region ‖w − w₀‖ ≤ α")
+    ax.plot([], [], color=COLORS["vermillion"], linewidth=3, label="step along −∇f to the boundary")
+    ax.plot([], [], "--", color=COLORS["grey"], linewidth=2, label="lowest level of the linear model")
+    ax.set_xlim(-lim, lim)
+    ax.set_ylim(-lim, lim)
+    ax.set_title("Trust region on " + math_name(objective), fontsize=15)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=12, frameon=False)
+    artists = TrustRegion2DArtists(ax, objective, disc, start, step, end, level_line, readout, lim)
+    artists.update(w0, alpha)
+    return artists

@@ -1,0 +1,82 @@
+"""Notebook 02's live panel: the tangent line and penalised model of f at w0, with sliders for w0 and lam."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+from matplotlib.figure import Figure
+
+from ..functions import LECTURE_1D, QUARTIC
+from ..plotting.style import lecture_style
+from ..plotting.taylor import draw_taylor_1d
+from ..taylor import StepReport
+from .core import LiveFigure, Panel, slider
+
+# Per objective: view limits, w0 slider (min, max, step, default), lam slider (min, max, step, default).
+SETTINGS = {
+    "(w - 6)^2": dict(objective=LECTURE_1D, xlim=(-18.0, 24.0), ylim=(-100.0, 320.0),
+                      w0=(-12.0, 23.0, 0.5, 23.0), lam=(0.1, 5.0, 0.05, 1.0)),
+    "non-convex quartic": dict(objective=QUARTIC, xlim=(-1.5, 3.5), ylim=(-3.0, 10.0),
+                               w0=(-1.4, 3.2, 0.02, 1.5), lam=(0.5, 50.0, 0.5, 5.0)),
+}
+
+
+class TaylorStepPanel(Panel):
+    """Objective chooser and sliders for w₀ and λ over a live picture of the Lagrangian (gradient) step."""
+
+    def __init__(self, objective: str = "(w - 6)^2") -> None:
+        super().__init__()
+        if objective not in SETTINGS:
+            raise ValueError(f"objective must be one of {list(SETTINGS)}, got {objective!r}")
+        s = SETTINGS[objective]
+        self.controls = {
+            "objective": widgets.Dropdown(options=list(SETTINGS), value=objective, description="objective",
+                                          style={"description_width": "110px"}),
+            "w0": slider("float", "start w₀", s["w0"][3], *s["w0"][:3]),
+            "lam": slider("float", "penalty λ", s["lam"][3], *s["lam"][:3]),
+        }
+        with lecture_style():
+            self.fig = Figure(figsize=(12, 5.6), dpi=80, layout="constrained")
+            self.ax = self.fig.add_subplot()
+        self.live = LiveFigure(self.fig)
+        self._draw(objective)
+        self.controls["objective"].observe(self._on_objective, names="value")
+        self._watch()
+        self.widget = widgets.VBox([self.controls["objective"], self.controls["w0"], self.controls["lam"],
+                                    self.live.image])
+        self.update()
+
+    def _draw(self, name: str) -> None:
+        s = SETTINGS[name]
+        with lecture_style():
+            self.ax.clear()
+            self.artists = draw_taylor_1d(self.ax, s["objective"], self.controls["w0"].value,
+                                          self.controls["lam"].value, xlim=s["xlim"], ylim=s["ylim"],
+                                          animated=True)
+        self.live.animated = self.artists.animated
+        self.live.invalidate()
+
+    def _on_objective(self, change: dict) -> None:
+        s = SETTINGS[change["new"]]
+        with self.muted():
+            for key in ("w0", "lam"):
+                low, high, step, default = s[key]
+                control = self.controls[key]
+                control.min, control.max = -1e9, 1e9  # widen first so the new range is always accepted
+                control.min, control.max, control.step, control.value = low, high, step, default
+            self._draw(change["new"])
+
+    def update(self) -> None:
+        """Recompute the step from the sliders and redraw the changing artists."""
+        self.report: StepReport = self.artists.update(self.controls["w0"].value, self.controls["lam"].value)
+        self.live.render()
+
+    def summary(self) -> str:
+        """Plain-text numbers of the current step (printed under the panel for nbval)."""
+        r = self.report
+        return "\n".join([
+            f"objective: {self.controls['objective'].value}",
+            f"w0 = {float(r.w0):.4f}, f(w0) = {r.f_w0:.4f}, f'(w0) = {float(r.grad_w0):.4f}",
+            f"lam = {r.lam:.4f} -> gamma = 1/(2 lam) = {r.gamma:.4f}, step length alpha = {r.alpha:.4f}",
+            f"w1 = {float(r.w1):.4f}, model minimum = {r.model_w1:.4f}, f(w1) = {r.f_w1:.4f}",
+            f"predicted decrease = {r.predicted_decrease:.4f}, actual decrease = {r.actual_decrease:.4f}",
+        ])

@@ -1,0 +1,166 @@
+"""Tests of lecture_utils.taylor (notebook 02): closed forms against brute force, trust region, errors, panel."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lecture_utils import taylor
+from lecture_utils.functions import GRADIENT_PICTURE, LECTURE_1D, QUARTIC, DiagonalQuadratic, ShiftedSquare
+
+finite = st.floats(-20, 20, allow_nan=False)
+lams = st.floats(0.05, 20, allow_nan=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(center=finite, w0=finite, lam=lams)
+def test_closed_form_is_grid_argmin_of_penalised_model(center, w0, lam):
+    objective = ShiftedSquare(center)
+    point = taylor.expand(objective, w0)
+    closed = float(point.lagrangian_step(lam))
+    half = abs(float(point.grad_w0)) / (2 * lam) + 1.0  # wide enough to contain the minimiser
+    low, high = w0 - 3 * half, w0 + 3 * half
+    num = 20_001
+    brute = taylor.brute_force_lagrangian_step(w0, point.f_w0, float(point.grad_w0), lam, low, high, num)
+    assert abs(brute - closed) <= (high - low) / (num - 1)
+    grid = np.linspace(low, high, 501)
+    assert np.all(point.penalised(closed, lam) <= point.penalised(grid, lam) + 1e-9 * (1 + abs(point.f_w0)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(w0=st.floats(-1.5, 3.5), lam=st.floats(0.5, 50))
+def test_closed_form_on_quartic_is_grid_argmin(w0, lam):
+    point = taylor.expand(QUARTIC, w0)
+    closed = float(point.lagrangian_step(lam))
+    brute = taylor.brute_force_lagrangian_step(w0, point.f_w0, float(point.grad_w0), lam, -80, 80, 400_001)
+    assert abs(brute - closed) <= 160 / 400_000
+
+
+@settings(max_examples=60, deadline=None)
+@given(coeffs=st.lists(st.floats(0.1, 5), min_size=2, max_size=4), seed=st.integers(0, 10_000), lam=lams)
+def test_closed_form_minimises_penalised_model_in_d_dimensions(coeffs, seed, lam):
+    objective = DiagonalQuadratic(tuple(coeffs))
+    rng = np.random.default_rng(seed)
+    point = taylor.expand(objective, rng.normal(size=len(coeffs)) * 3)
+    w1 = point.lagrangian_step(lam)
+    others = w1 + rng.normal(size=(200, len(coeffs)))
+    assert np.all(point.penalised(w1, lam) <= point.penalised(others, lam) + 1e-9)
+    # Stationarity by central differences: grad + 2 lam (w1 - w0) = 0.
+    h = 1e-5
+    for i in range(len(coeffs)):
+        e = np.zeros(len(coeffs)); e[i] = h
+        fd = (point.penalised(w1 + e, lam) - point.penalised(w1 - e, lam)) / (2 * h)
+        assert abs(fd) < 1e-5 * (1 + point.grad_norm)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10_000), alpha=st.floats(0.01, 10), dim=st.integers(1, 5))
+def test_trust_region_step_on_boundary_and_matches_lagrangian(seed, alpha, dim):
+    rng = np.random.default_rng(seed)
+    w0, g = rng.normal(size=dim), rng.normal(size=dim) + 0.1
+    w1 = taylor.trust_region_step(w0, g, alpha)
+    assert np.linalg.norm(w1 - w0) == pytest.approx(alpha, rel=1e-12)
+    lam = taylor.lam_from_alpha(g, alpha)
+    assert lam == pytest.approx(np.linalg.norm(g) / (2 * alpha))
+    np.testing.assert_allclose(taylor.lagrangian_step(w0, g, lam), w1, rtol=1e-12, atol=1e-12)
+    assert taylor.alpha_from_lam(g, lam) == pytest.approx(alpha)
+    # No point of the ball has a smaller linear model.
+    d = rng.normal(size=(300, dim))
+    inside = w0 + d / np.linalg.norm(d, axis=1, keepdims=True) * alpha * rng.uniform(0, 1, size=(300, 1))
+    assert np.all(taylor.linear_model(w1, w0, 0.0, g) <= taylor.linear_model(inside, w0, 0.0, g) + 1e-12)
+
+
+def test_lecture_numbers():
+    # (w - 6)^2 from 23: lam = 1 is gamma = 0.5 and lands on 6 in one step; curvature 2 -> lam = 1.
+    assert taylor.lam_for_curvature(LECTURE_1D.curvature) == 1.0
+    assert taylor.gamma_from_lam(1.0) == 0.5 and taylor.lam_from_gamma(0.1) == pytest.approx(5.0)
+    report = taylor.take_step(LECTURE_1D, 23.0, 1.0)
+    assert float(report.w1) == 6.0 and report.f_w1 == 0.0 and report.predicted_decrease == 289.0
+    assert float(taylor.take_step(LECTURE_1D, 23.0, 5.0).w1) == pytest.approx(19.6)  # gamma = 0.1
+    # The gradient picture: grad (4, 6) at (2, 1.5).
+    point = taylor.expand(GRADIENT_PICTURE, [2.0, 1.5])
+    np.testing.assert_allclose(point.grad_w0, [4.0, 6.0])
+    assert point.linear([2.0, 1.5]) == pytest.approx(8.5)
+
+
+def test_zero_gradient():
+    np.testing.assert_array_equal(taylor.trust_region_step([0.0, 0.0], [0.0, 0.0], 1.0), [0.0, 0.0])
+    assert taylor.lam_from_alpha([0.0, 0.0], 1.0) == 0.0
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: taylor.lagrangian_step(1.0, 1.0, 0.0), "lam"),
+    (lambda: taylor.lagrangian_step(1.0, 1.0, -1.0), "lam"),
+    (lambda: taylor.penalised_model(0.0, 1.0, 0.0, 1.0, 0.0), "lam"),
+    (lambda: taylor.gamma_from_lam(0), "lam"),
+    (lambda: taylor.lam_from_gamma(-0.1), "gamma"),
+    (lambda: taylor.trust_region_step([0.0, 0.0], [1.0, 0.0], 0.0), "alpha"),
+    (lambda: taylor.lam_from_alpha([1.0, 0.0], -2.0), "alpha"),
+    (lambda: taylor.alpha_from_lam([1.0, 0.0], 0.0), "lam"),
+    (lambda: taylor.lagrangian_step([0.0, 0.0], [1.0, 0.0, 0.0], 1.0), "grad_w0"),
+    (lambda: taylor.lagrangian_step(np.zeros((2, 2)), np.zeros((2, 2)), 1.0), "w0"),
+    (lambda: taylor.linear_model([1.0, 2.0, 3.0], [0.0, 0.0], 0.0, [1.0, 1.0]), "w"),
+    (lambda: taylor.linear_model(0.0, 0.0, float("nan"), 1.0), "f_w0"),
+    (lambda: taylor.lam_for_curvature(0.0), "curvature"),
+    (lambda: taylor.grid_argmin([1.0, 2.0], [0.0, 1.0, 2.0]), "values"),
+    (lambda: taylor.brute_force_lagrangian_step(0.0, 0.0, 1.0, 1.0, 1.0, 0.0), "high"),
+    (lambda: taylor.brute_force_lagrangian_step(0.0, 0.0, 1.0, 1.0, 0.0, 1.0, num=1), "num"),
+    (lambda: taylor.brute_force_lagrangian_step([0.0, 0.0], 0.0, [1.0, 1.0], 1.0, 0.0, 1.0), "w0"),
+    (lambda: taylor.expand(GRADIENT_PICTURE, [1.0, 2.0, 3.0]), "w"),
+])
+def test_errors_name_the_parameter(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
+
+
+def test_type_errors():
+    with pytest.raises(TypeError, match="lam"):
+        taylor.lagrangian_step(1.0, 1.0, "1")
+    with pytest.raises(TypeError, match="objective"):
+        taylor.expand(object(), 1.0)
+
+
+# --- figures and the live panel ---------------------------------------------------------
+
+def test_panel_extremes_raise_and_warn_nothing():
+    from lecture_utils.widgets.taylor import SETTINGS, TaylorStepPanel
+
+    panel = TaylorStepPanel()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for name, s in SETTINGS.items():
+            panel.set(objective=name)
+            w_lo, w_hi = s["w0"][:2]
+            l_lo, l_hi = s["lam"][:2]
+            for values in ({"w0": w_lo}, {"w0": w_hi}, {"lam": l_lo}, {"lam": l_hi},
+                           {"w0": w_lo, "lam": l_lo}, {"w0": w_hi, "lam": l_lo},
+                           {"w0": w_lo, "lam": l_hi}, {"w0": w_hi, "lam": l_hi}):
+                panel.set(**values)
+                assert panel.live.png.startswith(b"\x89PNG")
+                assert panel.ax.get_ylim() == pytest.approx(s["ylim"])  # the view never blows up
+                assert "gamma" in panel.summary()
+    panel.set(objective="(w - 6)^2", w0=23.0, lam=1.0)
+    assert "w1 = 6.0000" in panel.summary()
+    with pytest.raises(ValueError, match="lam"):
+        panel.set(lam=100.0)
+    with pytest.raises(ValueError, match="objective"):
+        TaylorStepPanel("nope")
+
+
+def test_trust_region_figure_numbers():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from lecture_utils.plotting.taylor import draw_trust_region_2d
+
+    fig, ax = plt.subplots()
+    artists = draw_trust_region_2d(ax, GRADIENT_PICTURE, (2.0, 1.5), 1.0)
+    numbers = artists.update((2.0, 1.5), 1.0)
+    assert numbers["lam"] == pytest.approx(np.sqrt(52) / 2)
+    assert np.linalg.norm(numbers["w1"] - np.array([2.0, 1.5])) == pytest.approx(1.0)
+    assert np.isnan(artists.update((0.0, 0.0), 0.5)["gamma"])
+    plt.close(fig)
