@@ -1,0 +1,98 @@
+"""Fixtures of the browser tests: throw-away Jupyter servers, Debian's Chromium, failure artefacts.
+
+Run with `make test-browser` (never part of `make test`). Nothing here is skipped: a missing
+Chromium or Playwright is an error, not a skip.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import servers
+
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+ARTEFACTS = REPO / "build" / "browser"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def served_notebooks(tmp_path_factory) -> Path:
+    """A temporary copy of notebooks/ (the browser autosaves; the committed files stay untouched)."""
+    root = tmp_path_factory.mktemp("served") / "notebooks"
+    shutil.copytree(REPO / "notebooks", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    # lecture_utils is installed (editable) in the venv; the copy beside the notebooks also serves
+    # the set-up cell's fallback (sys.path "..").
+    shutil.copytree(REPO / "lecture_utils", root.parent / "lecture_utils",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
+
+def _server(kind, served_notebooks, tmp_path_factory, notebook=None):
+    server = servers.start(kind, served_notebooks, tmp_path_factory.mktemp(f"{kind}-home"),
+                           ARTEFACTS, notebook=notebook)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def lab_server(served_notebooks, tmp_path_factory):
+    yield from _server("lab", served_notebooks, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def notebook_server(served_notebooks, tmp_path_factory):
+    yield from _server("notebook", served_notebooks, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def voila_server(served_notebooks, tmp_path_factory):
+    yield from _server("voila", served_notebooks, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make test-browser` (it installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright  # an ImportError here means: make test-browser
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def page(playwright_instance, tmp_path, request):
+    """A page in a fresh Chromium profile; on failure a screenshot and the console log go to build/browser/."""
+    context = playwright_instance.chromium.launch_persistent_context(
+        str(tmp_path / "chromium-profile"), executable_path=str(CHROMIUM), headless=True,
+        args=CHROMIUM_FLAGS, viewport={"width": 1400, "height": 1000})
+    page = context.pages[0] if context.pages else context.new_page()
+    console: list[str] = []
+    page.on("console", lambda m: console.append(f"[{m.type}] {m.text}"))
+    page.on("pageerror", lambda e: console.append(f"[pageerror] {e}"))
+    page.console_log = console
+    page.set_default_timeout(30_000)
+    yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        name = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.name)
+        try:
+            page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
+        except Exception as error:  # noqa: BLE001 - the artefact is best effort, the failure is reported anyway
+            console.append(f"[screenshot failed] {error}")
+        (ARTEFACTS / f"{name}.console.txt").write_text("\n".join(console) + "\n")
+    context.close()

@@ -1,0 +1,155 @@
+"""What a student does in the page: run all cells, read prompts and outputs, drag sliders."""
+
+from __future__ import annotations
+
+import re
+
+ALL_PROMPTS_NUMBERED = """() => {
+  const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(e => e.textContent.trim());
+  return prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:$/.test(p));
+}"""
+
+# Outputs that must never appear: stderr (warnings), errors/tracebacks, widgets that failed to render.
+BAD_OUTPUTS = """() => {
+  const bad = [];
+  for (const e of document.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]'))
+    bad.push('stderr: ' + e.textContent.slice(0, 500));
+  for (const e of document.querySelectorAll('.jp-OutputArea-output'))
+    if (/Error displaying widget|Traceback|Warning:|Failed to load model/.test(e.textContent))
+      bad.push('output: ' + e.textContent.slice(0, 500));
+  return bad;
+}"""
+
+SLIDERS = """() => [...document.querySelectorAll('.jp-OutputArea-output .widget-slider')].map((s, i) => ({
+  index: i, label: s.querySelector('.widget-label')?.textContent ?? '',
+  disabled: s.querySelector('.widget-readout')?.getAttribute('contenteditable') !== 'true',
+  readout: s.querySelector('.widget-readout')?.textContent.trim() ?? '',
+  now: s.querySelector('.noUi-handle')?.getAttribute('aria-valuetext'),
+}))"""
+
+SLIDER_STATE = """(i) => {
+  const s = document.querySelectorAll('.jp-OutputArea-output .widget-slider')[i];
+  const img = s.closest('.jp-OutputArea-output').querySelector('img');
+  return {readout: s.querySelector('.widget-readout').textContent.trim(),
+          now: s.querySelector('.noUi-handle').getAttribute('aria-valuetext'),
+          src: img ? img.src : null};
+}"""
+
+
+def menu(page, top: str, item: str) -> None:
+    """Click a menu-bar entry and an item of its menu (JupyterLab and Notebook 7 share them)."""
+    page.click(f'.lm-MenuBar-itemLabel:text-is("{top}")')
+    page.click(f'.lm-Menu-itemLabel:text-is("{item}")')
+
+
+def wait_for_idle_kernel(page, timeout: float = 60_000) -> None:
+    page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', state="attached",
+                           timeout=timeout)
+
+
+def run_all(page, timeout: float = 60_000) -> list[int]:
+    """Clear the stored outputs, run every cell, wait for every prompt to be numbered; the numbers."""
+    menu(page, "Edit", "Clear Outputs of All Cells")
+    page.wait_for_function("""() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+                              .every(e => !/\\d/.test(e.textContent))""")
+    menu(page, "Run", "Run All Cells")
+    page.wait_for_function(ALL_PROMPTS_NUMBERED, timeout=timeout)
+    wait_for_idle_kernel(page, timeout)
+    prompts = page.eval_on_selector_all('.jp-CodeCell .jp-InputPrompt', "es => es.map(e => e.textContent)")
+    return [int(re.search(r"\d+", p).group()) for p in prompts]
+
+
+def wait_for_widgets(page, expected_sliders: int = 1, timeout: float = 30_000) -> None:
+    """Wait until the widget manager has rendered sliders with a plot image beside them."""
+    page.wait_for_function(f"""() => document.querySelectorAll('.jp-OutputArea-output .widget-slider').length
+                               >= {expected_sliders} && [...document.querySelectorAll('.jp-OutputArea-output img.widget-image')]
+                               .every(i => i.src.startsWith('blob:') && i.complete && i.naturalWidth > 0)""",
+                           timeout=timeout)
+
+
+def drag_slider(page, index: int) -> tuple[dict, dict]:
+    """Drag slider ``index`` by the mouse to 30 % or 75 % of its track; its state before and after."""
+    before = page.evaluate(SLIDER_STATE, index)
+    slider = page.locator('.jp-OutputArea-output .widget-slider').nth(index)
+    slider.scroll_into_view_if_needed()
+    track = slider.locator('.noUi-base').bounding_box()
+    handle = slider.locator('.noUi-handle').bounding_box()
+    x0, y = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
+    fraction = 0.75 if (x0 - track["x"]) / track["width"] < 0.5 else 0.3
+    page.mouse.move(x0, y)
+    page.mouse.down()
+    page.mouse.move(track["x"] + fraction * track["width"], y, steps=8)
+    page.mouse.up()
+    page.wait_for_function("""([i, before]) => {
+        const s = document.querySelectorAll('.jp-OutputArea-output .widget-slider')[i];
+        const img = s.closest('.jp-OutputArea-output').querySelector('img');
+        return s.querySelector('.widget-readout').textContent.trim() !== before.readout
+               && (!img || img.src !== before.src);
+    }""", arg=[index, before], timeout=10_000)
+    page.wait_for_timeout(300)  # let the last 'slide' of the drag arrive too
+    return before, page.evaluate(SLIDER_STATE, index)
+
+
+def readout_matches(readout: str, handle: str) -> bool:
+    """Whether the readout text shows the handle's value (linear slider), 10**value (log slider),
+    or, for a selection slider whose handle holds an index, an option label."""
+    text = readout.replace("\u2212", "-")  # ipywidgets formats negatives with a Unicode minus
+    try:
+        shown, value = float(text), float(handle)
+    except ValueError:
+        return True  # a text label of a SelectionSlider: changed is all we can check
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    tolerance = 0.5 * 10 ** -decimals + 1e-9
+    if abs(shown - value) <= tolerance or abs(shown - 10 ** value) <= max(tolerance, 0.01 * abs(shown)):
+        return True
+    return value == int(value) and value >= 0  # SelectionSlider over numbers: the handle holds the index
+
+
+def check_sliders(page) -> list[str]:
+    """Drag every enabled slider; assert the readout shows the new value and the plot changed."""
+    moved = []
+    for s in page.evaluate(SLIDERS):
+        if s["disabled"]:
+            continue  # e.g. the decay slider under the constant schedule
+        before, after = drag_slider(page, s["index"])
+        assert after["readout"] != before["readout"], s
+        assert readout_matches(after["readout"], after["now"]), (s, after)
+        assert after["src"] is not None and after["src"] != before["src"], f"plot did not change: {s}"
+        moved.append(s["label"])
+    return moved
+
+
+# Latency: from the pointermove that drags the handle to the new PNG loaded and a frame painted.
+INSTALL_LATENCY_PROBE = """(i) => {
+  const s = document.querySelectorAll('.jp-OutputArea-output .widget-slider')[i];
+  const img = s.closest('.jp-OutputArea-output').querySelector('img');
+  window.__latency = [];
+  let pending = null;
+  // The input event: the pointer moving the pressed handle (noUiSlider listens to it on the document).
+  document.addEventListener('pointermove', e => { if (e.buttons) pending = e.timeStamp; }, true);
+  // The new picture is on screen once its PNG has loaded and the next frame is painted.
+  img.addEventListener('load', () => {
+    if (pending === null) return;
+    const start = pending; pending = null;
+    requestAnimationFrame(() => window.__latency.push(performance.now() - start));
+  });
+}"""
+
+
+def measure_latency(page, index: int, moves: int = 14, warmup: int = 2) -> list[float]:
+    """Drag slider ``index`` in single moves to alternating places; the in-page latencies in ms."""
+    page.evaluate(INSTALL_LATENCY_PROBE, index)
+    slider = page.locator('.jp-OutputArea-output .widget-slider').nth(index)
+    slider.locator('xpath=ancestor::*[contains(@class, "jp-OutputArea-output")]').scroll_into_view_if_needed()
+    track = slider.locator('.noUi-base').bounding_box()
+    y = track["y"] + track["height"] / 2
+    fractions = [0.8, 0.2, 0.7, 0.3, 0.6, 0.4, 0.9, 0.1]
+    for k in range(moves + warmup):
+        handle = slider.locator('.noUi-handle').bounding_box()
+        page.mouse.move(handle["x"] + handle["width"] / 2, y)
+        page.mouse.down()
+        page.mouse.move(track["x"] + fractions[k % len(fractions)] * track["width"], y)  # one step
+        page.mouse.up()
+        page.wait_for_function(f"window.__latency.length >= {k + 1}", timeout=10_000)
+        page.wait_for_timeout(150)  # one move at a time
+    return page.evaluate("window.__latency")[warmup:]
