@@ -170,3 +170,15 @@ def test_command_line_writes_the_results_file(tmp_path, capsys):
     assert results["machine"]["cpus"] >= 1
     printed = capsys.readouterr().out
     assert "| backprop" in printed and "64x3x4" in printed
+
+
+def test_legend_overlay_stays_on_top_of_the_path():
+    panel = GradientDescent1DPanel(gamma=1.0, w0=-10.0, num_steps=20)  # the path crosses the legend
+    legend = panel.curve.ax.get_legend()
+    assert legend in panel.live.overlays and legend not in panel.live.animated
+    box = legend.get_window_extent(panel.live.canvas.get_renderer())
+    rows = slice(int(480 - box.y1) + 3, int(480 - box.y0) - 3)
+    cols = slice(int(box.x0) + 3, int(box.x1) - 3)
+    with_path = pixels_of(panel.live.png)[rows, cols]
+    panel.set(gamma=0.1, w0=0.0, num_steps=1)  # a short path far below the legend
+    np.testing.assert_array_equal(with_path, pixels_of(panel.live.png)[rows, cols])

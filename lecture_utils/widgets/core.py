@@ -61,12 +61,15 @@ def encode_png_pillow(canvas: FigureCanvasAgg, compress_level: int = 1) -> bytes
 class LiveFigure:
     """A matplotlib figure shown as a PNG in an ``ipywidgets.Image`` and updated by blitting."""
 
-    def __init__(self, fig: Figure, animated: Sequence[Artist] = (), freeze_layout: bool = True) -> None:
+    def __init__(self, fig: Figure, animated: Sequence[Artist] = (), freeze_layout: bool = True,
+                 overlays: Sequence[Artist] = ()) -> None:
         """``freeze_layout``: after the first full draw, keep the axes where the layout engine put them.
 
         A constrained layout costs about three times the drawing itself, and
         a full redraw (after ``invalidate``) would pay it again; pass False
         for a figure whose labels change size and must be laid out anew.
+        ``overlays``: artists that never change but must stay on top of the
+        animated ones (a legend): drawn once, then pasted as pixels.
         """
         self.fig = fig
         self.canvas = FigureCanvasAgg(fig)
@@ -75,6 +78,10 @@ class LiveFigure:
         self._background: Any = None
         self._extents: dict[Axes, Bbox] = {}
         self._stale_axes: list[Axes] = []
+        self.overlays = list(overlays)
+        for artist in self.overlays:
+            artist.set_animated(True)  # kept out of the background
+        self._overlay_pixels: list[Any] = []
         self._tracked: set[Axes] = set()  # axes ever named in invalidate(): their extents are kept
         width, height = (int(round(x)) for x in fig.get_size_inches() * fig.dpi)
         self.image = widgets.Image(format="png", width=width, height=height)
@@ -93,6 +100,16 @@ class LiveFigure:
         else:
             self._tracked.update(axes)
             self._background = None
+
+    def _cache_overlays(self) -> None:
+        """Draw the overlays over the fresh background and keep their pixels (the canvas is restored after)."""
+        renderer = self.canvas.get_renderer()
+        self._overlay_pixels = []
+        for artist in self.overlays:
+            self.fig.draw_artist(artist)
+            self._overlay_pixels.append(self.canvas.copy_from_bbox(artist.get_window_extent(renderer)))
+        if self.overlays:
+            self.canvas.restore_region(self._background)
 
     def _extent(self, ax: Axes) -> Bbox:
         """The pixels an axes covers with its labels, ticks and title (as last drawn)."""
@@ -120,13 +137,17 @@ class LiveFigure:
             self._extents = {ax: self._extent(ax) for ax in self._tracked}
             self._stale_axes = []
             self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+            self._cache_overlays()
         else:
             self.canvas.restore_region(self._background)
             if self._stale_axes:
                 self._redraw_stale_axes()
                 self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+                self._cache_overlays()
         for artist in self.animated:
             self.fig.draw_artist(artist)
+        for pixels in self._overlay_pixels:
+            self.canvas.restore_region(pixels)
         self.png = encode_png(self.canvas)
         self.image.value = self.png
         return self.png

@@ -105,11 +105,10 @@ class GradientDescent1DPanel(Panel):
             ax_loss.set_xlim(0, self.controls["num_steps"].value)
             self.ruler = draw_step_size_ruler(ax_ruler, self.objective.curvature, animated=True)
         self.ax_loss = ax_loss
-        legend = ax_curve.get_legend()
-        legend.set_animated(True)  # drawn after the path, so the path never hides it
-        animated = [self.curve.path, self.curve.arrows, self.curve.start, legend, self.curve.message,
+        legend = ax_curve.get_legend()  # an overlay: pasted over the path, so the path never hides it
+        animated = [self.curve.path, self.curve.arrows, self.curve.start, self.curve.message,
                     self.loss_line, self.ruler.used, self.ruler.marker, self.ruler.label]
-        self.live = LiveFigure(fig, animated)
+        self.live = LiveFigure(fig, animated, overlays=[legend])
         self._steps_drawn = self.controls["num_steps"].value
 
     def _on_schedule(self, change: dict) -> None:
