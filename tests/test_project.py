@@ -120,3 +120,38 @@ def test_nothing_downloads_and_nothing_is_evaluated():
              for pattern, what in FORBIDDEN.items() if re.search(pattern, text)]
     assert not found, found
     assert len(sources) > 10
+
+
+def test_every_public_function_has_a_docstring_and_type_hints():
+    """House rule: a one-line docstring and type hints on every public function and class."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import lecture_utils
+    import lecture_utils.plotting
+    import lecture_utils.widgets
+
+    missing, seen = [], 0
+    for package in (lecture_utils, lecture_utils.plotting, lecture_utils.widgets):
+        for info in pkgutil.iter_modules(package.__path__):
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            if not module.__doc__:
+                missing.append(f"{module.__name__}: module docstring")
+            for name, obj in vars(module).items():
+                if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
+                    continue
+                if inspect.isclass(obj) and not obj.__doc__:
+                    missing.append(f"{module.__name__}.{name}: class docstring")
+                if not inspect.isfunction(obj):
+                    continue
+                seen += 1
+                signature = inspect.signature(obj)
+                params = [p for p in signature.parameters.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+                if not obj.__doc__:
+                    missing.append(f"{module.__name__}.{name}: docstring")
+                if signature.return_annotation is inspect.Signature.empty or any(
+                        p.annotation is inspect.Parameter.empty for p in params):
+                    missing.append(f"{module.__name__}.{name}: type hints")
+    assert not missing, missing
+    assert seen > 50
