@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 
 from ..descent import Trajectory
 from ..functions import DiagonalQuadratic, ShiftedSquare
-from .style import COLORS
+from .style import COLORS, CYCLE
 
 ARROW_CAPACITY = 128  # tangent arrows drawn at most (quiver has a fixed number of arrows)
 LOSS_FLOOR = 1e-16  # f - f* is drawn at this height when it is exactly 0 (log scale)
@@ -150,7 +150,7 @@ def draw_loss_curves(
     for i, (trajectory, label) in enumerate(zip(trajectories, labels)):
         gap = loss_gap(trajectory, f_star)
         (line,) = ax.semilogy(np.arange(len(gap)), np.clip(gap, *ylim), "o-", markersize=4,
-                              label=label, animated=animated, color=CYCLE_FOR_RUNS[i % len(CYCLE_FOR_RUNS)])
+                              label=label, animated=animated, color=CYCLE[i % len(CYCLE)])
         lines.append(line)
     if any(np.any(loss_gap(t, f_star) <= LOSS_FLOOR) for t in trajectories):
         ax.text(0.02, 0.02, "f − f* = 0 exactly is drawn at $10^{-16}$", transform=ax.transAxes, fontsize=12,
@@ -161,9 +161,6 @@ def draw_loss_curves(
     ax.set_title("Loss against iteration")
     ax.legend(loc="center right")
     return lines
-
-
-CYCLE_FOR_RUNS = [COLORS["vermillion"], COLORS["blue"], COLORS["orange"], COLORS["green"], COLORS["purple"]]
 
 
 def draw_contours(ax: Axes, objective: DiagonalQuadratic, lim: float, levels: int = 15) -> None:
@@ -210,7 +207,7 @@ def draw_step_size_comparison(
         raise ValueError(f"axes, runs and titles must have the same length, got {len(axes)}, {len(runs)}, {len(titles)}")
     for i, (ax, run, title) in enumerate(zip(axes, runs, titles)):
         draw_contours(ax, objective, 1.0, levels=12)
-        draw_path_2d(ax, run, CYCLE_FOR_RUNS[i % len(CYCLE_FOR_RUNS)], title)
+        draw_path_2d(ax, run, CYCLE[i % len(CYCLE)], title)
         ax.set_xlim(-1.05, 1.05)
         ax.set_ylim(-1.05, 1.05)
         ax.set_title(title)

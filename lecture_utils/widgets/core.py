@@ -218,6 +218,11 @@ class Panel:
         display(self.widget)
 
 
+def panel_layout(columns: Sequence[Sequence[widgets.Widget]], *rows: widgets.Widget) -> widgets.VBox:
+    """The panels' common layout: columns of controls side by side, then full-width rows (image, text)."""
+    return widgets.VBox([widgets.HBox([widgets.VBox(list(column)) for column in columns]), *rows])
+
+
 def slider(kind: str, description: str, value: float, low: float, high: float, step: float,
            readout_format: str = ".2f") -> widgets.ValueWidget:
     """A wide slider with a readable label that updates while dragging."""

@@ -13,7 +13,7 @@ from ..functions import LECTURE_1D, ShiftedSquare
 from ..plotting.descent import draw_descent_1d, draw_loss_curves, draw_step_size_ruler, loss_gap
 from ..plotting.style import lecture_style
 from ..schedules import SCHEDULE_NAMES, Schedule, make_schedule
-from .core import LiveFigure, Panel, slider
+from .core import LiveFigure, Panel, panel_layout, slider
 
 # Decay-slider settings per schedule: (label, min, max, step, default).
 DECAY_SETTINGS = {
@@ -72,13 +72,9 @@ class GradientDescent1DPanel(Panel):
             buttons.append(button)
         self.controls["schedule"].observe(self._on_schedule, names="value")
         self._watch()
-        self.widget = widgets.VBox([
-            widgets.HBox([widgets.VBox([self.controls[n] for n in ("gamma", "schedule", "decay")]),
-                          widgets.VBox([self.controls[n] for n in ("w0", "num_steps")])]),
-            widgets.HBox([widgets.Label("landmarks:")] + buttons),
-            self.live.image,
-            self.readout,
-        ])
+        self.widget = panel_layout(
+            [[self.controls[n] for n in ("gamma", "schedule", "decay")], [self.controls[n] for n in ("w0", "num_steps")]],
+            widgets.HBox([widgets.Label("landmarks:")] + buttons), self.live.image, self.readout)
         self.update()
 
     # --- math -------------------------------------------------------------

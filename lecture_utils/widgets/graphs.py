@@ -13,7 +13,7 @@ from ..autodiff import Value, toy_graph
 from ..graphs import (GraphArtists, WalkStep, backward_walk, draw_graph, format_number, graph_from_value,
                       show_walk_step, text_width_points)
 from ..plotting.style import COLORS, lecture_style
-from .core import LiveFigure, Panel, slider
+from .core import LiveFigure, Panel, panel_layout, slider
 
 NUDGE = 0.001
 FONTSIZE = 15
@@ -82,14 +82,10 @@ class ToyGraphPanel(Panel):
         ng.on_click(lambda _b: self.set(a=5.0, b=3.0, c=2.0))
         self.readout = widgets.HTML()
         self._watch()
-        self.widget = widgets.VBox([
-            widgets.HBox([widgets.VBox([self.controls[n] for n in ("a", "b", "c")]),
-                          widgets.VBox([self.controls["step"], widgets.HBox([back, forward]),
-                                        widgets.HBox([reset, ng])])]),
-            self.live.image,
-            self.caption,
-            self.readout,
-        ])
+        self.widget = panel_layout(
+            [[self.controls[n] for n in ("a", "b", "c")],
+             [self.controls["step"], widgets.HBox([back, forward]), widgets.HBox([reset, ng])]],
+            self.live.image, self.caption, self.readout)
         self.update()
 
     def update(self) -> None:

@@ -14,7 +14,7 @@ from ..network import (ACTIVATION_NAMES, TrainingRun, basis_functions, init_para
 from ..plotting.network import BASIS_CAPACITY, draw_training
 from ..plotting.style import lecture_style
 from ..schedules import make_schedule
-from .core import LiveFigure, Panel, slider
+from .core import LiveFigure, Panel, panel_layout, slider
 
 CACHE_SIZE = 256  # training runs remembered, so moving a slider back is instant
 
@@ -45,12 +45,8 @@ class NetworkTrainingPanel(Panel):
         self._build_figure()
         self.readout = widgets.HTML()
         self._watch()
-        self.widget = widgets.VBox([
-            widgets.HBox([widgets.VBox([self.controls["gamma"], self.controls["decay"]]),
-                          widgets.VBox([self.controls["m"], self.controls["activation"]])]),
-            self.live.image,
-            self.readout,
-        ])
+        c = self.controls
+        self.widget = panel_layout([[c["gamma"], c["decay"]], [c["m"], c["activation"]]], self.live.image, self.readout)
         self.update()
 
     # --- math -------------------------------------------------------------

@@ -14,7 +14,7 @@ from ..plotting.sgd import draw_loss_vs_work, draw_paths, draw_risk_background
 from ..plotting.style import lecture_style
 from ..schedules import InverseTimeDecay
 from ..sgd import SGDResult, sgd
-from .core import LiveFigure, Panel, slider
+from .core import LiveFigure, Panel, panel_layout, slider
 
 EPOCHS = 40  # work budget of every run: 40 passes over the data
 BATCH_SIZES = (16, 32, 64, 128, 256, 512)  # 512 = n: SGD becomes full-batch GD
@@ -48,12 +48,9 @@ class SGDvsGDPanel(Panel):
         self._build_figure()
         self.readout = widgets.HTML()
         self._watch()
-        self.widget = widgets.VBox([
-            widgets.HBox([widgets.VBox([self.controls["gamma0"], self.controls["decay"]]),
-                          widgets.VBox([self.controls["batch_size"], self.controls["seed"]])]),
-            self.live.image,
-            self.readout,
-        ])
+        c = self.controls
+        self.widget = panel_layout([[c["gamma0"], c["decay"]], [c["batch_size"], c["seed"]]], self.live.image,
+                                   self.readout)
         self.update()
 
     # --- math -------------------------------------------------------------

@@ -9,7 +9,7 @@ from ..functions import LECTURE_1D, QUARTIC
 from ..plotting.style import lecture_style
 from ..plotting.taylor import draw_taylor_1d
 from ..taylor import StepReport
-from .core import LiveFigure, Panel, slider
+from .core import LiveFigure, Panel, panel_layout, slider
 
 # Per objective: view limits, w0 slider (min, max, step, default), lam slider (min, max, step, default).
 SETTINGS = {
@@ -41,8 +41,7 @@ class TaylorStepPanel(Panel):
         self._draw(objective)
         self.controls["objective"].observe(self._on_objective, names="value")
         self._watch()
-        self.widget = widgets.VBox([self.controls["objective"], self.controls["w0"], self.controls["lam"],
-                                    self.live.image])
+        self.widget = panel_layout([[self.controls[n] for n in ("objective", "w0", "lam")]], self.live.image)
         self.update()
 
     def _draw(self, name: str) -> None:

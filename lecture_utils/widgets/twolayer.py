@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from ..plotting.style import COLORS, lecture_style
 from ..plotting.twolayer import draw_cost_curve, draw_decision_boundary
 from ..twolayer import HIDDEN_ACTIVATIONS, TrainingRun, accuracy, forward_propagation, make_moons, train_two_layer
-from .core import LiveFigure, Panel, slider
+from .core import LiveFigure, Panel, panel_layout, slider
 
 LEARNING_RATES = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
 MAX_HIDDEN_UNITS = 16
@@ -54,12 +54,8 @@ class TwoLayerPanel(Panel):
         self.readout = widgets.HTML()
         self._watch()
         c = self.controls
-        self.widget = widgets.VBox([
-            widgets.HBox([widgets.VBox([c["learning_rate"], c["hidden_units"]]),
-                          widgets.VBox([c["hidden_activation"], c["iteration"]])]),
-            self.live.image,
-            self.readout,
-        ])
+        self.widget = panel_layout([[c["learning_rate"], c["hidden_units"]], [c["hidden_activation"], c["iteration"]]],
+                                   self.live.image, self.readout)
         self.update()
 
     # --- math -------------------------------------------------------------
