@@ -11,10 +11,14 @@ three things are timed, interleaved call by call:
 - ``numpy_unchecked``: the same pass without the argument checks (``network._loss_and_gradients``),
   to show what validating the inputs costs;
 - ``floor``: the three matrix products the hand-written pass cannot avoid,
-  P = X Thetaᵀ (n x p x m), Ŷ = A beta and dTheta = deltaᵀ X (m x n x p), on ready-made inputs.
+  P = X Thetaᵀ (n x p x m, computed as (Theta Xᵀ)ᵀ like the pass), Ŷ = A beta and
+  dTheta = deltaᵀ X (m x n x p), on ready-made inputs;
+- ``tanh``: the activation alone, tanh over the (n, m) array (in place). At p = 10 it costs
+  as much as the products, so no pass can come near the products-only floor there.
 
 Ratios: ``vs_torch`` = torch time / numpy time (above 1: numpy is faster);
-``vs_floor`` = numpy time / floor time (1 would be nothing but the products).
+``vs_floor`` = numpy time / floor time (1 would be nothing but the products);
+``vs_floor_and_tanh`` = numpy time / (floor + tanh) time.
 Threads are pinned to one on both sides (run.py sets OPENBLAS_NUM_THREADS & co.
 before numpy is imported; torch.set_num_threads(1) here).
 """
@@ -89,10 +93,17 @@ def core_pass(X, Y, Theta, beta, activation: str = "tanh") -> Optional[Callable[
 
 
 def floor_pass(X, Theta, beta) -> Callable[[], object]:
-    """Only the three unavoidable products X Thetaᵀ, A beta and deltaᵀ X (A and delta made once, beforehand)."""
-    A = np.tanh(X @ Theta.T)
-    delta = A.copy()
-    return lambda: (X @ Theta.T, A @ beta, delta.T @ X)
+    """Only the three unavoidable products Theta Xᵀ, A beta and deltaᵀ X, in the pass's layouts (A, delta made beforehand)."""
+    A = np.tanh((Theta @ X.T).T)  # (n, m), column-major like the pass's P and A
+    delta = A.copy(order="K")
+    return lambda: (Theta @ X.T, A @ beta, delta.T @ X)
+
+
+def tanh_pass(X, Theta) -> Callable[[], object]:
+    """Only the activation: tanh over the (n, m) array P, in place (the one element-wise step no pass can skip)."""
+    P = (Theta @ X.T).T
+    out = np.empty_like(P)
+    return lambda: np.tanh(P, out=out)
 
 
 def check_agreement(torch, X, Y, Theta, beta) -> float:
@@ -111,7 +122,8 @@ def time_shape(n: int, p: int, m: int, torch, budget_s: float = 0.6, min_repeats
                max_repeats: int = 200) -> dict:
     """Median seconds of numpy / torch / floor on one shape, interleaved; repeats fit ``budget_s`` per method."""
     X, Y, Theta, beta = make_problem(n, p, m)
-    candidates = {"numpy": numpy_pass(X, Y, Theta, beta), "floor": floor_pass(X, Theta, beta)}
+    candidates = {"numpy": numpy_pass(X, Y, Theta, beta), "floor": floor_pass(X, Theta, beta),
+                  "tanh": tanh_pass(X, Theta)}
     core = core_pass(X, Y, Theta, beta)
     if core is not None:
         candidates["numpy_unchecked"] = core
@@ -136,9 +148,11 @@ def time_shape(n: int, p: int, m: int, torch, budget_s: float = 0.6, min_repeats
         "numpy_ms": round(ms["numpy"], 3),
         "torch_ms": None if torch_ms is None else round(torch_ms, 3),
         "floor_ms": round(ms["floor"], 3),
+        "tanh_ms": round(ms["tanh"], 3),
         "numpy_unchecked_ms": round(ms["numpy_unchecked"], 3) if "numpy_unchecked" in ms else None,
         "vs_torch": None if torch_ms is None else ratio(torch_ms, ms["numpy"]),
         "vs_floor": ratio(ms["numpy"], ms["floor"]),
+        "vs_floor_and_tanh": ratio(ms["numpy"], ms["floor"] + ms["tanh"]),
     }
 
 
@@ -154,6 +168,7 @@ def run(ns=NS, ps=PS, ms=MS, budget_s: float = 0.6, min_repeats: int = 5) -> dic
     shapes = [time_shape(n, p, m, torch, budget_s, min_repeats) for n, p, m in product(ns, ps, ms)]
     vs_torch = [s["vs_torch"] for s in shapes if s["vs_torch"] is not None]
     vs_floor = [s["vs_floor"] for s in shapes]
+    vs_floor_and_tanh = [s["vs_floor_and_tanh"] for s in shapes]
     worst_torch = min(shapes, key=lambda s: s["vs_torch"]) if vs_torch else None
     worst_floor = max(shapes, key=lambda s: s["vs_floor"])
     unchecked = [(s["torch_ms"] / s["numpy_unchecked_ms"], s["numpy_unchecked_ms"] / s["floor_ms"]) for s in shapes
@@ -169,6 +184,8 @@ def run(ns=NS, ps=PS, ms=MS, budget_s: float = 0.6, min_repeats: int = 5) -> dic
         "geomean_vs_floor": geometric_mean(vs_floor),
         "max_vs_floor": worst_floor["vs_floor"],
         "max_vs_floor_shape": f"{worst_floor['n']}x{worst_floor['p']}x{worst_floor['m']}",
+        "geomean_vs_floor_and_tanh": geometric_mean(vs_floor_and_tanh),
+        "max_vs_floor_and_tanh": max(vs_floor_and_tanh),
         "unchecked_geomean_vs_torch": geometric_mean([u[0] for u in unchecked]),
         "unchecked_min_vs_torch": round(min(u[0] for u in unchecked), 2) if unchecked else None,
         "unchecked_max_vs_floor": round(max(u[1] for u in unchecked), 2) if unchecked else None,

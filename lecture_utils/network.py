@@ -17,6 +17,8 @@ to get one.
 
 from __future__ import annotations
 
+import math
+import warnings
 from dataclasses import dataclass
 from typing import Callable, NamedTuple, Optional, Union
 
@@ -29,23 +31,25 @@ ACTIVATION_NAMES = ("relu", "tanh", "sigmoid", "identity")
 
 
 # --- activations -------------------------------------------------------------------------------
+# Each derivative is written with the activation's OUTPUT A = g(P) only (relu: A > 0; tanh: 1 - A²;
+# sigmoid: A (1 - A)), so the backward pass needs A and never P: A can be written over P.
 
 def _relu(P: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
     return np.maximum(P, 0.0, out=out)
 
 
-def _relu_prime(P: np.ndarray, A: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
-    # g'(0) is taken as 0 (any value in [0, 1] is a valid subgradient).
+def _relu_prime(A: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
+    # A > 0 exactly where P > 0; g'(0) is taken as 0 (any value in [0, 1] is a valid subgradient).
     if out is None:
-        return (P > 0.0).astype(np.float64)
-    return np.greater(P, 0.0, out=out)
+        return (A > 0.0).astype(np.float64)
+    return np.greater(A, 0.0, out=out)
 
 
 def _tanh(P: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
     return np.tanh(P, out=out)
 
 
-def _tanh_prime(P: np.ndarray, A: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
+def _tanh_prime(A: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
     out = np.multiply(A, A, out=out)  # g' = 1 - tanh²
     return np.subtract(1.0, out, out=out)
 
@@ -59,44 +63,44 @@ def _sigmoid(P: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
     return out
 
 
-def _sigmoid_prime(P: np.ndarray, A: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
-    out = np.subtract(1.0, A, out=out)  # g' = sigma (1 - sigma)
-    out *= A
-    return out
+def _sigmoid_prime(A: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
+    one_minus_A = np.subtract(1.0, A)  # g' = sigma (1 - sigma); a fresh array, so ``out`` may be A itself
+    return np.multiply(A, one_minus_A, out=out)
 
 
 def _identity(P: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
     if out is None:
         return np.array(P, dtype=np.float64, copy=True)
-    out[...] = P
+    if out is not P:
+        out[...] = P
     return out
 
 
-def _identity_prime(P: np.ndarray, A: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
+def _identity_prime(A: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
     if out is None:
-        return np.ones_like(P, dtype=np.float64)
+        return np.ones_like(A, dtype=np.float64)
     out.fill(1.0)
     return out
 
 
 @dataclass(frozen=True)
 class Activation:
-    """An element-wise activation g with its derivative g' (written with g's output A when cheaper)."""
+    """An element-wise activation g with its derivative g' written with g's output A = g(P)."""
 
     name: str
     formula: str
     _g: Callable[..., np.ndarray]
-    _g_prime: Callable[..., np.ndarray]
+    _g_prime_of_output: Callable[..., np.ndarray]
 
     def __call__(self, P: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
-        """g(P) element-wise (into ``out`` if given)."""
+        """g(P) element-wise (into ``out`` if given; ``out=P`` overwrites P)."""
         return self._g(np.asarray(P, dtype=np.float64), out=out)
 
     def derivative(self, P: np.ndarray, A: Optional[np.ndarray] = None,
                    out: Optional[np.ndarray] = None) -> np.ndarray:
         """g'(P) element-wise; pass A = g(P) if you have it, to avoid recomputing it."""
-        P = np.asarray(P, dtype=np.float64)
-        return self._g_prime(P, self(P) if A is None else A, out=out)
+        A = self(P) if A is None else np.asarray(A, dtype=np.float64)
+        return self._g_prime_of_output(A, out=out)
 
     def __repr__(self) -> str:
         return f"Activation({self.name!r}: {self.formula})"
@@ -122,9 +126,14 @@ def get_activation(activation: Union[str, Activation]) -> Activation:
 
 # --- argument checks -----------------------------------------------------------------------------
 
-def _float_array(name: str, value: object) -> np.ndarray:
-    """``value`` as a finite float64 array; a finite float64 ndarray is returned as is (no copy, one cheap pass)."""
+def _float_array(name: str, value: object, finite: bool = True) -> np.ndarray:
+    """``value`` as a finite float64 array; a finite float64 ndarray is returned as is (no copy, one cheap pass).
+
+    ``finite=False`` skips the finiteness pass for a float64 ndarray (the caller checks it another way).
+    """
     if type(value) is np.ndarray and value.dtype == np.float64:
+        if not finite:
+            return value
         if value.size <= 4096:  # small: the direct test is cheapest
             if np.isfinite(value).all():
                 return value
@@ -153,8 +162,8 @@ def _check_params(Theta: object, beta: object, names: tuple[str, str] = ("Theta"
     return Theta, beta
 
 
-def _check_inputs(X: object, Theta: np.ndarray) -> np.ndarray:
-    X = _float_array("X", X)
+def _check_inputs(X: object, Theta: np.ndarray, finite: bool = True) -> np.ndarray:
+    X = _float_array("X", X, finite)
     p = Theta.shape[1]
     if X.ndim != 2 or X.shape[1] != p:
         hint = "; for one example x use x[None, :]" if X.ndim == 1 else ""
@@ -203,18 +212,22 @@ def basis_functions(X: np.ndarray, Theta: np.ndarray, beta: np.ndarray,
 def _loss_and_gradients(X: np.ndarray, Y: np.ndarray, Theta: np.ndarray, beta: np.ndarray,
                         g: Activation) -> tuple[float, np.ndarray, np.ndarray]:
     """The unchecked core of ``loss_and_gradients`` (arguments already validated float64 arrays)."""
-    P = X @ Theta.T                    # (n, m)  P_i = Theta X_i for every row at once
-    A = g._g(P)                        # (n, m)  A_i = g(P_i)
+    P = (Theta @ X.T).T                # (n, m)  row i is P_i = Theta X_i (Theta Xᵀ has them as columns)
+    A = g._g(P, out=P)                 # (n, m)  A_i = g(P_i), written over P: g' below needs only A
     residual = A @ beta                # (n,)    Y_hat
     residual -= Y                      # (n,)    Y_hat - Y
     loss = float(residual @ residual)  #         sum_i (Y_i - Y_hat_i)^2
     residual *= 2.0                    # (n,)    dL_i/dY_hat_i = -2 (Y_i - Y_hat_i)
-    dbeta = A.T @ residual             # (m,)    sum_i dL_i/dY_hat_i * A_i
-    delta = g._g_prime(P, A, out=P)    # (n, m)  g'(P_i), written over P (no longer needed)
-    delta *= beta                      # (n, m)  beta_j g'(P_ij)
-    delta *= residual[:, None]         # (n, m)  row i is dL_i/dP_i
-    dTheta = delta.T @ X               # (m, p)  sum_i (dL_i/dP_i)ᵀ X_iᵀ
-    return loss, dTheta, dbeta
+    dbeta = A.T @ residual             # (m,)    sum_i dL_i/dY_hat_i A_i
+    delta = g._g_prime_of_output(A, out=A)  # (n, m)  g'(P_i), written over A (no longer needed)
+    delta *= residual[:, None]         # (n, m)  row i is dL_i/dY_hat_i g'(P_i)
+    dTheta = delta.T @ X               # (m, p)  sum_i (dL_i/dY_hat_i g'(P_i))ᵀ X_iᵀ ...
+    dTheta *= beta[:, None]            # (m, p)  ... times beta_j in row j: dL_i/dP_i = dL_i/dY_hat_i betaᵀ diag(g'(P_i)),
+    return loss, dTheta, dbeta         #         and beta_j is the same for every i, so it leaves the sum
+
+
+def _all_finite(loss: float, *arrays: np.ndarray) -> bool:
+    return math.isfinite(loss) and all(np.isfinite(a).all() for a in arrays)
 
 
 def loss_and_gradients(X: np.ndarray, Y: np.ndarray, Theta: np.ndarray, beta: np.ndarray,
@@ -227,9 +240,19 @@ def loss_and_gradients(X: np.ndarray, Y: np.ndarray, Theta: np.ndarray, beta: np
     """
     g = get_activation(activation)
     Theta, beta = _check_params(Theta, beta)
-    X = _check_inputs(X, Theta)
+    # X (n x p) is the one big argument: rather than a separate pass over it, its finiteness is
+    # checked through the results. A NaN or inf in X always reaches the loss or dTheta (through
+    # Ŷ, or through a term 0 * inf or g' * inf of dTheta), so non-finite results send us back to X.
+    X = _check_inputs(X, Theta, finite=False)
     Y = _check_targets(Y, X)
-    return _loss_and_gradients(X, Y, Theta, beta, g)
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss, dTheta, dbeta = _loss_and_gradients(X, Y, Theta, beta, g)
+    if not _all_finite(loss, dTheta, dbeta):
+        _float_array("X", X)  # raises ValueError naming X if X holds a NaN or an inf
+        warnings.warn("loss_and_gradients: the loss or a gradient overflowed to inf or NaN although X, Y, "
+                      "Theta and beta are finite; the weights or inputs are too large", RuntimeWarning,
+                      stacklevel=2)
+    return loss, dTheta, dbeta
 
 
 # --- backward pass, one example at a time (for teaching) -------------------------------------------

@@ -106,7 +106,8 @@ def test_backprop_benchmark_on_tiny_shapes():
     result = bench_backprop.run(ns=(16,), ps=(3,), ms=(4,), budget_s=0.001, min_repeats=2)
     (shape,) = result["shapes"]
     assert (shape["n"], shape["p"], shape["m"]) == (16, 3, 4) and shape["repeats"] >= 2
-    assert shape["numpy_ms"] > 0 and shape["floor_ms"] > 0 and shape["vs_floor"] > 0
+    assert shape["numpy_ms"] > 0 and shape["floor_ms"] > 0 and shape["vs_floor"] > 0 and shape["tanh_ms"] > 0
+    assert shape["vs_floor_and_tanh"] < shape["vs_floor"]
     if result["torch_version"] is None:
         assert shape["torch_ms"] is None and result["geomean_vs_torch"] is None
     else:
@@ -117,7 +118,13 @@ def test_backprop_benchmark_on_tiny_shapes():
 def test_floor_computes_the_products_of_the_pass():
     X, Y, Theta, beta = bench_backprop.make_problem(8, 3, 5)
     P, Y_hat, dTheta_shape = bench_backprop.floor_pass(X, Theta, beta)()
-    assert P.shape == (8, 5) and Y_hat.shape == (8,) and dTheta_shape.shape == Theta.shape
+    assert P.shape == (5, 8) and Y_hat.shape == (8,) and dTheta_shape.shape == Theta.shape
+    np.testing.assert_allclose(P.T, X @ Theta.T, rtol=1e-12)  # Theta Xᵀ: the P_i as columns
+
+
+def test_tanh_floor_is_the_activation_of_the_pass():
+    X, Y, Theta, beta = bench_backprop.make_problem(8, 3, 5)
+    np.testing.assert_allclose(bench_backprop.tanh_pass(X, Theta)(), np.tanh(X @ Theta.T), rtol=1e-12)
 
 
 def test_notebook_benchmark_on_a_tiny_notebook(tmp_path):

@@ -5,6 +5,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lecture_utils.gradcheck import gradient_check, numerical_gradient
 from lecture_utils.network import (ACTIVATION_NAMES, ACTIVATIONS, example_factors, forward, get_activation,
@@ -357,3 +359,42 @@ def test_non_finite_float64_arrays_are_caught(n):
         warnings.simplefilter("error")
         P = forward(big, np.zeros((3, 2)), beta, "tanh").P
     assert np.all(P == 0.0)
+
+
+# --- X's finiteness is checked through the results (no separate pass over the big array) ---------
+
+
+@given(seed=st.integers(0, 10_000), name=st.sampled_from(ACTIVATION_NAMES),
+       bad=st.sampled_from([np.nan, np.inf, -np.inf]), zeros=st.floats(0.0, 1.0))
+def test_any_non_finite_entry_of_X_is_named(seed, name, bad, zeros):
+    # Zeros in Theta, beta and X make the products 0 * inf; saturating activations make g(inf)
+    # finite: neither may hide the bad entry.
+    X, Y, Theta, beta = random_problem(seed)
+    rng = np.random.default_rng(seed)
+    for array in (X, Theta, beta):
+        array[rng.random(array.shape) < zeros] = 0.0
+    X[tuple(rng.integers(0, s) for s in X.shape)] = bad
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="X must be finite"):
+            loss_and_gradients(X, Y, Theta, beta, name)
+
+
+def test_overflow_with_finite_inputs_is_one_clear_warning():
+    X, Y, Theta, beta = np.full((4, 2), 1e200), np.zeros(4), np.full((3, 2), 1e200), np.ones(3)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        loss, dTheta, dbeta = loss_and_gradients(X, Y, Theta, beta, "relu")
+    assert [str(w.message) for w in caught] == [
+        "loss_and_gradients: the loss or a gradient overflowed to inf or NaN although X, Y, Theta and beta are "
+        "finite; the weights or inputs are too large"]
+    assert loss == np.inf
+
+
+@pytest.mark.parametrize("name", ACTIVATION_NAMES)
+def test_derivative_from_the_output_overwrites_in_place(name):
+    g = get_activation(name)
+    A = g(Z)
+    expected = g.derivative(Z)
+    assert g.derivative(Z, A, out=A) is A
+    np.testing.assert_array_equal(A, expected)
