@@ -21,9 +21,22 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "timing: measures speed; runs first, before other servers and kernels start")
+
+
+def pytest_collection_modifyitems(items):
+    """Timing tests first: later in the session the other tests' servers and kernels share the two cores."""
+    items.sort(key=lambda item: item.get_closest_marker("timing") is None)  # stable: the rest keep their order
+
+
 @pytest.fixture(scope="session")
 def served_notebooks(tmp_path_factory) -> Path:
     """A temporary copy of notebooks/ (the browser autosaves; the committed files stay untouched)."""
+    return _copy_notebooks(tmp_path_factory)
+
+
+def _copy_notebooks(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("served") / "notebooks"
     shutil.copytree(REPO / "notebooks", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     # lecture_utils is installed (editable) in the venv; the copy beside the notebooks also serves
@@ -33,9 +46,9 @@ def served_notebooks(tmp_path_factory) -> Path:
     return root
 
 
-def _server(kind, served_notebooks, tmp_path_factory, notebook=None):
+def _server(kind, served_notebooks, tmp_path_factory, notebook=None, settings=None, log_name=None):
     server = servers.start(kind, served_notebooks, tmp_path_factory.mktemp(f"{kind}-home"),
-                           ARTEFACTS, notebook=notebook)
+                           ARTEFACTS, notebook=notebook, settings=settings, log_name=log_name)
     try:
         yield server
     finally:
@@ -45,6 +58,14 @@ def _server(kind, served_notebooks, tmp_path_factory, notebook=None):
 @pytest.fixture(scope="session")
 def lab_server(served_notebooks, tmp_path_factory):
     yield from _server("lab", served_notebooks, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def student_lab_server(tmp_path_factory):
+    """JupyterLab with a student's settings (its defaults), on its own copy of the notebooks:
+    where the slider latency is measured."""
+    yield from _server("lab", _copy_notebooks(tmp_path_factory), tmp_path_factory,
+                       settings=servers.STUDENT_SETTINGS, log_name="lab-student-server.log")
 
 
 @pytest.fixture(scope="session")

@@ -24,12 +24,20 @@ from pathlib import Path
 
 BIN = Path(sys.executable).parent
 
-# JupyterLab / Notebook 7 user settings written into the private settings directory.
-USER_SETTINGS = {
+# What a student has: JupyterLab's defaults, without the news pop-up. Used where the browser's
+# speed is measured (the default windowing mode, "contentVisibility", lets the browser skip the
+# styles and layout of cells out of view).
+STUDENT_SETTINGS = {
     # No "get official Jupyter news?" toast, no update check.
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
         "fetchNews": "false", "checkForUpdates": False},
-    # Keep every cell in the DOM (no virtual scrolling), so all cells can be inspected.
+}
+
+# JupyterLab / Notebook 7 user settings written into the private settings directory.
+USER_SETTINGS = {
+    **STUDENT_SETTINGS,
+    # Keep every cell in the DOM and rendered (windowing "none", which JupyterLab's settings call
+    # "worst performance"), so all cells can be inspected. Not for measuring speed: see STUDENT_SETTINGS.
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
 }
 
@@ -101,15 +109,15 @@ def _answers(server: Server) -> bool:
         return False
 
 
-def private_env(home: Path) -> dict:
-    """Environment with fresh Jupyter directories under ``home`` and the news pop-up disabled."""
+def private_env(home: Path, settings: dict | None = None) -> dict:
+    """Environment with fresh Jupyter directories under ``home`` and ``settings`` (default USER_SETTINGS)."""
     dirs = {name: home / sub for name, sub in (
         ("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"), ("JUPYTER_RUNTIME_DIR", "runtime"),
         ("JUPYTERLAB_SETTINGS_DIR", "lab-settings"), ("JUPYTERLAB_WORKSPACES_DIR", "lab-workspaces"),
         ("IPYTHONDIR", "ipython"), ("MPLCONFIGDIR", "matplotlib"))}
     for path in dirs.values():
         path.mkdir(parents=True, exist_ok=True)
-    for relative, values in USER_SETTINGS.items():
+    for relative, values in (USER_SETTINGS if settings is None else settings).items():
         target = dirs["JUPYTERLAB_SETTINGS_DIR"] / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(values))
@@ -123,10 +131,14 @@ def private_env(home: Path) -> dict:
 
 
 def start(kind: str, root: Path, home: Path, log_dir: Path, notebook: str | None = None,
-          timeout: float = 60.0) -> Server:
-    """Start ``kind`` ('lab', 'notebook' or 'voila') serving ``root``; return once it answers."""
+          timeout: float = 60.0, settings: dict | None = None, log_name: str | None = None) -> Server:
+    """Start ``kind`` ('lab', 'notebook' or 'voila') serving ``root``; return once it answers.
+
+    ``settings``: the JupyterLab user settings (default USER_SETTINGS); ``log_name``: the log
+    file's name in ``log_dir`` (default ``<kind>-server.log``).
+    """
     port, token = free_port(), secrets.token_hex(24)
-    env = private_env(home)
+    env = private_env(home, settings)
     common = [f"--port={port}", "--no-browser"]
     if kind in ("lab", "notebook"):
         command = [str(BIN / "jupyter"), kind, *common,
@@ -147,7 +159,7 @@ def start(kind: str, root: Path, home: Path, log_dir: Path, notebook: str | None
     else:
         raise ValueError(f"kind must be 'lab', 'notebook' or 'voila', got {kind!r}")
     log_dir.mkdir(parents=True, exist_ok=True)
-    log_path = log_dir / f"{kind}-server.log"
+    log_path = log_dir / (log_name or f"{kind}-server.log")
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL)

@@ -2,8 +2,9 @@
 
 Each test opens a notebook the way a student does, runs it, checks that every code cell ran
 without an error or warning output, and drags every slider, checking that its readout shows
-the new value and the plot image changed. The JupyterLab test for notebook 01 also measures
-the slider-to-picture latency in the page and writes it to benchmarks/results.json ("browser").
+the new value and the plot image changed. One more JupyterLab test, on a server with JupyterLab's
+default settings (what a student has), measures the slider-to-picture latency of notebook 01 in
+the page and writes it to benchmarks/results.json ("browser").
 """
 
 from __future__ import annotations
@@ -72,21 +73,33 @@ def test_voila(page, voila_server):
     check_all_sliders(page, FIRST)
 
 
-def test_jupyterlab_slider_latency(page, lab_server):
-    open_and_run(page, lab_server, f"lab/tree/{FIRST}?reset", FIRST)
+def percentile_95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+@pytest.mark.timing
+def test_jupyterlab_slider_latency(page, student_lab_server):
+    """Measured in JupyterLab as a student has it (its default settings, see servers.STUDENT_SETTINGS)."""
+    open_and_run(page, student_lab_server, f"lab/tree/{FIRST}?reset", FIRST)
     gamma = next(s["index"] for s in page.evaluate(ui.SLIDERS) if s["label"].startswith("γ"))
-    latencies = sorted(ui.measure_latency(page, gamma))
-    assert len(latencies) >= 10
-    median = statistics.median(latencies)
-    p95 = latencies[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))]
-    result = {"what": "JupyterLab 4, notebook 01, γ₀ slider: the pointermove of a one-step drag -> new PNG loaded "
-                      "and a frame painted, measured in the page (performance.now)",
+    latencies, painted = ui.measure_latency(page, gamma)
+    assert len(latencies) >= 10 and len(painted) == len(latencies)
+    median, p95 = statistics.median(latencies), percentile_95(latencies)
+    result = {"what": "JupyterLab 4 with its default settings, notebook 01, γ₀ slider: the pointermove of a "
+                      "one-step drag (press, move, release) -> the PNG set after it loaded -> the next frame "
+                      "(requestAnimationFrame), measured in the page (performance.now); painted_*: to the end "
+                      "of that frame's main-thread work (style, layout, paint)",
               "moves": len(latencies), "median_ms": round(median, 1), "p95_ms": round(p95, 1),
-              "all_ms": [round(x, 1) for x in latencies], "goal": "median <= 60 ms, p95 <= 100 ms"}
+              "all_ms": [round(x, 1) for x in sorted(latencies)],
+              "painted_median_ms": round(statistics.median(painted), 1),
+              "painted_p95_ms": round(percentile_95(painted), 1),
+              "goal": "median <= 60 ms, p95 <= 100 ms"}
     path = REPO / "benchmarks" / "results.json"
     data = json.loads(path.read_text()) if path.exists() and path.read_text().strip() else {}
     data["browser"] = result
     path.parent.mkdir(exist_ok=True)
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    print(f"\nslider latency in JupyterLab: median {median:.1f} ms, p95 {p95:.1f} ms over {len(latencies)} moves")
+    print(f"\nslider latency in JupyterLab: median {median:.1f} ms, p95 {p95:.1f} ms over {len(latencies)} moves "
+          f"(to the end of the frame: median {result['painted_median_ms']} ms, p95 {result['painted_p95_ms']} ms)")
     assert page.evaluate(ui.BAD_OUTPUTS) == []

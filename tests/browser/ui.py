@@ -119,37 +119,75 @@ def check_sliders(page) -> list[str]:
     return moved
 
 
-# Latency: from the pointermove that drags the handle to the new PNG loaded and a frame painted.
+# Latency: from the pointermove that drags the handle to the picture of the new value on screen.
 INSTALL_LATENCY_PROBE = """(i) => {
   const s = document.querySelectorAll('.jp-OutputArea-output .widget-slider')[i];
   const img = s.closest('.jp-OutputArea-output').querySelector('img');
-  window.__latency = [];
-  let pending = null;
+  if (window.__latencyProbe) window.__latencyProbe.abort();  // one probe at a time
+  const probe = window.__latencyProbe = new AbortController();
+  window.__latency = [];       // to the frame that shows the new picture (its requestAnimationFrame)
+  window.__latencyPainted = [];  // to the end of that frame's main-thread work (style, layout, paint)
+  let pending = null, answer = null;
   // The input event: the pointer moving the pressed handle (noUiSlider listens to it on the document).
-  document.addEventListener('pointermove', e => { if (e.buttons) pending = e.timeStamp; }, true);
-  // The new picture is on screen once its PNG has loaded and the next frame is painted.
+  document.addEventListener('pointermove', e => {
+    if (e.buttons) { pending = e.timeStamp; answer = null; }
+  }, {capture: true, signal: probe.signal});
+  // The picture that answers this move: the first PNG the Image widget shows after it.
+  const observer = new MutationObserver(() => { if (pending !== null && answer === null) answer = img.src; });
+  observer.observe(img, {attributes: true, attributeFilter: ['src']});
+  probe.signal.addEventListener('abort', () => observer.disconnect());
+  // On screen once that PNG has loaded and the next frame is drawn.
   img.addEventListener('load', () => {
-    if (pending === null) return;
-    const start = pending; pending = null;
-    requestAnimationFrame(() => window.__latency.push(performance.now() - start));
-  });
+    if (pending === null || answer === null || img.src !== answer) return;
+    const start = pending; pending = null; answer = null;
+    requestAnimationFrame(() => {
+      window.__latency.push(performance.now() - start);
+      const channel = new MessageChannel();  // a task queued now runs once the frame's work is done
+      channel.port1.onmessage = () => window.__latencyPainted.push(performance.now() - start);
+      channel.port2.postMessage(null);
+    });
+  }, {signal: probe.signal});
 }"""
 
 
-def measure_latency(page, index: int, moves: int = 14, warmup: int = 2) -> list[float]:
-    """Drag slider ``index`` in single moves to alternating places; the in-page latencies in ms."""
+def settle_into_view(locator, timeout: float = 10.0) -> dict:
+    """Scroll ``locator`` into view until it stops moving (cells above it may still be laid out,
+    e.g. with JupyterLab's default windowing, which renders cells only near the viewport); its box."""
+    page = locator.page
+    last = None
+    for _ in range(int(timeout / 0.25)):
+        locator.scroll_into_view_if_needed()
+        page.wait_for_timeout(250)
+        box = locator.bounding_box()
+        if box == last:
+            return box
+        last = box
+    raise AssertionError(f"{locator} kept moving for {timeout} s")
+
+
+def measure_latency(page, index: int, moves: int = 14, warmup: int = 2) -> tuple[list[float], list[float]]:
+    """Drag slider ``index`` in single moves (press, one step, release) to alternating places.
+
+    Returns the in-page latencies in ms of each move after the warm-up: to the requestAnimationFrame
+    of the frame that shows the new picture, and to the end of that frame's main-thread work.
+    """
     page.evaluate(INSTALL_LATENCY_PROBE, index)
     slider = page.locator('.jp-OutputArea-output .widget-slider').nth(index)
-    slider.locator('xpath=ancestor::*[contains(@class, "jp-OutputArea-output")]').scroll_into_view_if_needed()
+    settle_into_view(slider.locator('xpath=ancestor::*[contains(@class, "jp-OutputArea-output")]'))
     track = slider.locator('.noUi-base').bounding_box()
     y = track["y"] + track["height"] / 2
     fractions = [0.8, 0.2, 0.7, 0.3, 0.6, 0.4, 0.9, 0.1]
     for k in range(moves + warmup):
-        handle = slider.locator('.noUi-handle').bounding_box()
-        page.mouse.move(handle["x"] + handle["width"] / 2, y)
+        handle = slider.locator('.noUi-handle')
+        before = handle.get_attribute("aria-valuetext")
+        box = handle.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, y)
         page.mouse.down()
         page.mouse.move(track["x"] + fractions[k % len(fractions)] * track["width"], y)  # one step
         page.mouse.up()
-        page.wait_for_function(f"window.__latency.length >= {k + 1}", timeout=10_000)
+        page.wait_for_function(f"window.__latency.length >= {k + 1} && window.__latencyPainted.length >= {k + 1}",
+                               timeout=10_000)
+        assert handle.get_attribute("aria-valuetext") != before, f"move {k} did not move the handle"
         page.wait_for_timeout(150)  # one move at a time
-    return page.evaluate("window.__latency")[warmup:]
+    to_frame, painted = page.evaluate("[window.__latency, window.__latencyPainted]")
+    return to_frame[warmup:], painted[warmup:]
