@@ -371,7 +371,7 @@ def train_two_layer(
     record_every = check_int("record_every", record_every, minimum=1)
     _check_choice("hidden_activation", hidden_activation, HIDDEN_ACTIVATIONS)
     params = initialize_parameters(X.shape[0], hidden_units, 1, seed, scale)
-    g = ACTIVATIONS[hidden_activation][0]
+    g_in_place = {"tanh": lambda Z: np.tanh(Z, out=Z), "relu": lambda Z: np.maximum(Z, 0.0, out=Z)}[hidden_activation]
     costs = np.empty(num_iterations + 1)
     snapshots, snapshot_iterations = [], []
     diverged = False
@@ -380,27 +380,34 @@ def train_two_layer(
     good_k, good = 0, (W1, b1, W2, b2)  # the latest parameters that passed the divergence check
     # The formulas of forward_propagation, compute_cost and backward_propagation, inlined without
     # their argument checks: the live panel retrains when a slider moves, so every microsecond counts.
-    # g'(Z1) is computed from A1 as Ng does: 1 - A1^2 for tanh, (A1 > 0) for relu.
+    # With one output unit, Z2, A2 and dZ2 are kept as flat (m,) rows; the cost's sums over the
+    # examples are dot products with Y and 1 - Y. g'(Z1) is computed from A1 as Ng does:
+    # 1 - A1^2 for tanh, (A1 > 0) for relu, so A1 may be written over Z1.
+    y, not_y = Y[0], 1.0 - Y[0]
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for k in range(num_iterations + 1):
-            Z1 = W1 @ X + b1
-            A1 = g(Z1)
-            Z2 = W2 @ A1 + b2
-            A2 = 1.0 / (1.0 + np.exp(-Z2))  # exp may overflow to inf: A2 = 0 exactly, as it should
-            A = np.clip(A2, COST_EPSILON, 1.0 - COST_EPSILON)
-            costs[k] = -(Y * np.log(A) + (1.0 - Y) * np.log1p(-A)).sum() / m
+            Z1 = W1 @ X
+            Z1 += b1
+            A1 = g_in_place(Z1)
+            Z2 = (W2 @ A1)[0] + b2[0, 0]
+            A2 = np.reciprocal(1.0 + np.exp(-Z2))  # exp may overflow to inf: A2 = 0 exactly, as it should
+            A = np.minimum(np.maximum(A2, COST_EPSILON), 1.0 - COST_EPSILON)
+            costs[k] = -(y @ np.log(A) + not_y @ np.log1p(-A)) / m
             if k % record_every == 0 or k == num_iterations:
                 snapshots.append({"W1": W1, "b1": b1, "W2": W2, "b2": b2})
                 snapshot_iterations.append(k)
             if k == num_iterations:
                 break
-            dZ2 = A2 - Y
-            dW2 = (1 / m) * dZ2 @ A1.T
-            db2 = (1 / m) * np.sum(dZ2, axis=1, keepdims=True)
-            dZ1 = (W2.T @ dZ2) * (1.0 - A1 * A1 if hidden_activation == "tanh" else A1 > 0)
-            dW1 = (1 / m) * dZ1 @ X.T
-            db1 = (1 / m) * np.sum(dZ1, axis=1, keepdims=True)
-            W1, b1 = W1 - learning_rate * dW1, b1 - learning_rate * db1
+            dZ2 = A2 - y
+            dW2 = (A1 @ dZ2)[None, :] / m
+            db2 = dZ2.sum() / m
+            dZ1 = W2.T * dZ2
+            dZ1 *= (1.0 - A1 * A1) if hidden_activation == "tanh" else (A1 > 0)
+            dW1 = dZ1 @ X.T
+            dW1 /= m
+            db1 = dZ1.sum(axis=1, keepdims=True)
+            db1 /= m
+            W1, b1 = W1 - learning_rate * dW1, b1 - learning_rate * db1  # new arrays: snapshots keep the old
             W2, b2 = W2 - learning_rate * dW2, b2 - learning_rate * db2
             if (k + 1) % DIVERGENCE_CHECK_EVERY == 0 or k + 1 == num_iterations or not np.isfinite(costs[k]):
                 largest = max(float(np.abs(p).max()) for p in (W1, b1, W2, b2))
