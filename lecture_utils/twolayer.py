@@ -371,7 +371,8 @@ def train_two_layer(
     record_every = check_int("record_every", record_every, minimum=1)
     _check_choice("hidden_activation", hidden_activation, HIDDEN_ACTIVATIONS)
     params = initialize_parameters(X.shape[0], hidden_units, 1, seed, scale)
-    g_in_place = {"tanh": lambda Z: np.tanh(Z, out=Z), "relu": lambda Z: np.maximum(Z, 0.0, out=Z)}[hidden_activation]
+    g_in_place = {"tanh": lambda Z: np.tanh(Z, out=Z),  # g(Z1), written over Z1
+                  "relu": lambda Z: np.maximum(Z, 0.0, out=Z)}[hidden_activation]
     costs = np.empty(num_iterations + 1)
     snapshots, snapshot_iterations = [], []
     diverged = False
