@@ -42,6 +42,14 @@ GOALS = {"1d_panel_median_ms": 25, "panel_median_ms": 100, "notebook_s": 10, "ma
          "geomean_vs_torch": 1.0, "min_vs_torch": 0.8, "geomean_vs_floor": 1.5}
 
 
+def _set_environment(values: dict[str, Optional[str]]) -> None:
+    for name, value in values.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 @contextmanager
 def environment(values: Optional[dict[str, Optional[str]]]) -> Iterator[None]:
     """Temporarily set (or unset, for None) environment variables: kernels and pytest get the user's threads."""
@@ -50,18 +58,10 @@ def environment(values: Optional[dict[str, Optional[str]]]) -> Iterator[None]:
         return
     saved = {name: os.environ.get(name) for name in values}
     try:
-        for name, value in values.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        _set_environment(values)
         yield
     finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        _set_environment(saved)
 
 
 def read_results(path: Path = RESULTS) -> dict:
