@@ -63,7 +63,7 @@ def wait_for_widgets(page, expected_sliders: int = 1, timeout: float = 30_000) -
     """Wait until the widget manager has rendered sliders with a plot image beside them."""
     page.wait_for_function(f"""() => document.querySelectorAll('.jp-OutputArea-output .widget-slider').length
                                >= {expected_sliders} && [...document.querySelectorAll('.jp-OutputArea-output img.widget-image')]
-                               .every(i => i.src.startsWith('blob:') && i.complete && i.naturalWidth > 0)""",
+                               .every(i => /^(blob|data):/.test(i.src) && i.complete && i.naturalWidth > 0)""",
                            timeout=timeout)
 
 
@@ -127,6 +127,15 @@ INSTALL_LATENCY_PROBE = """(i) => {
   const probe = window.__latencyProbe = new AbortController();
   window.__latency = [];       // to the frame that shows the new picture (its requestAnimationFrame)
   window.__latencyPainted = [];  // to the end of that frame's main-thread work (style, layout, paint)
+  const waiting = [];
+  // A promise for the n-th measured move. The test awaits it instead of polling the page every
+  // frame (Playwright's wait_for_function does that), which would keep the browser drawing frames
+  // and take CPU from the kernel.
+  window.__afterMoves = (n, ms) => new Promise((resolve, reject) => {
+    if (window.__latencyPainted.length >= n) return resolve();
+    waiting.push({n, resolve});
+    setTimeout(() => reject(new Error(`no picture for move ${n} within ${ms} ms`)), ms);
+  });
   let pending = null, answer = null;
   // The input event: the pointer moving the pressed handle (noUiSlider listens to it on the document).
   document.addEventListener('pointermove', e => {
@@ -143,12 +152,14 @@ INSTALL_LATENCY_PROBE = """(i) => {
     requestAnimationFrame(() => {
       window.__latency.push(performance.now() - start);
       const channel = new MessageChannel();  // a task queued now runs once the frame's work is done
-      channel.port1.onmessage = () => window.__latencyPainted.push(performance.now() - start);
+      channel.port1.onmessage = () => {
+        window.__latencyPainted.push(performance.now() - start);
+        for (const w of waiting.filter(w => window.__latencyPainted.length >= w.n)) w.resolve();
+      };
       channel.port2.postMessage(null);
     });
   }, {signal: probe.signal});
 }"""
-
 
 def settle_into_view(locator, timeout: float = 10.0) -> dict:
     """Scroll ``locator`` into view until it stops moving (cells above it may still be laid out,
@@ -165,29 +176,47 @@ def settle_into_view(locator, timeout: float = 10.0) -> dict:
     raise AssertionError(f"{locator} kept moving for {timeout} s")
 
 
-def measure_latency(page, index: int, moves: int = 14, warmup: int = 2) -> tuple[list[float], list[float]]:
-    """Drag slider ``index`` in single moves (press, one step, release) to alternating places.
+def measure_latency(page, index: int, style: str = "drag", moves: int = 14,
+                    warmup: int = 2) -> tuple[list[float], list[float]]:
+    """Move slider ``index`` to alternating places, one move at a time, each awaited on screen.
 
+    ``style="drag"``: press the handle once, then one pointer move per step, release at the end
+    (an instructor dragging). ``style="press-move-release"``: every move is a press, one step
+    and a release (a student clicking and flicking the handle); ipywidgets' slider (noUiSlider)
+    changes the page's cursor style on press and on release, and the browser restyles the whole
+    page each time.
     Returns the in-page latencies in ms of each move after the warm-up: to the requestAnimationFrame
     of the frame that shows the new picture, and to the end of that frame's main-thread work.
     """
+    if style not in ("drag", "press-move-release"):
+        raise ValueError(f"style must be 'drag' or 'press-move-release', got {style!r}")
     page.evaluate(INSTALL_LATENCY_PROBE, index)
     slider = page.locator('.jp-OutputArea-output .widget-slider').nth(index)
     settle_into_view(slider.locator('xpath=ancestor::*[contains(@class, "jp-OutputArea-output")]'))
     track = slider.locator('.noUi-base').bounding_box()
+    handle = slider.locator('.noUi-handle')
     y = track["y"] + track["height"] / 2
     fractions = [0.8, 0.2, 0.7, 0.3, 0.6, 0.4, 0.9, 0.1]
-    for k in range(moves + warmup):
-        handle = slider.locator('.noUi-handle')
-        before = handle.get_attribute("aria-valuetext")
+
+    def press_handle() -> None:
         box = handle.bounding_box()
         page.mouse.move(box["x"] + box["width"] / 2, y)
         page.mouse.down()
+
+    if style == "drag":
+        press_handle()
+        page.wait_for_timeout(200)
+    for k in range(moves + warmup):
+        before = handle.get_attribute("aria-valuetext")
+        if style == "press-move-release":
+            press_handle()
         page.mouse.move(track["x"] + fractions[k % len(fractions)] * track["width"], y)  # one step
-        page.mouse.up()
-        page.wait_for_function(f"window.__latency.length >= {k + 1} && window.__latencyPainted.length >= {k + 1}",
-                               timeout=10_000)
+        if style == "press-move-release":
+            page.mouse.up()
+        page.evaluate("([n, ms]) => window.__afterMoves(n, ms)", [k + 1, 10_000])
         assert handle.get_attribute("aria-valuetext") != before, f"move {k} did not move the handle"
         page.wait_for_timeout(150)  # one move at a time
+    if style == "drag":
+        page.mouse.up()
     to_frame, painted = page.evaluate("[window.__latency, window.__latencyPainted]")
     return to_frame[warmup:], painted[warmup:]
