@@ -209,9 +209,37 @@ def basis_functions(X: np.ndarray, Theta: np.ndarray, beta: np.ndarray,
 
 # --- backward pass, vectorised -------------------------------------------------------------------
 
+# Examples per block in ``_loss_and_gradients``: a block's P (rows x m float64) takes about 512 KB,
+# so it stays in the CPU's cache (L2) while the activation, its derivative and the products with
+# the residual pass over it. All at once, P goes out to main memory and each of those passes waits
+# on it (make bench: about 2x faster at n = 65536, p = 10, m = 256).
+BLOCK_BYTES = 512 * 1024
+
+
 def _loss_and_gradients(X: np.ndarray, Y: np.ndarray, Theta: np.ndarray, beta: np.ndarray,
-                        g: Activation) -> tuple[float, np.ndarray, np.ndarray]:
-    """The unchecked core of ``loss_and_gradients`` (arguments already validated float64 arrays)."""
+                        g: Activation, rows: Optional[int] = None) -> tuple[float, np.ndarray, np.ndarray]:
+    """The unchecked core of ``loss_and_gradients`` (arguments already validated float64 arrays).
+
+    L, dL/dTheta and dL/dbeta are sums over the examples, so they can be summed block by block
+    of ``rows`` examples (default: ``BLOCK_BYTES`` of P per block); the result is the same.
+    """
+    n, m = X.shape[0], Theta.shape[0]
+    rows = max(64, BLOCK_BYTES // (8 * m)) if rows is None else rows
+    if n <= rows:
+        return _loss_and_gradients_of_block(X, Y, Theta, beta, g)
+    loss, dTheta, dbeta = 0.0, np.zeros_like(Theta), np.zeros_like(beta)
+    for start in range(0, n, rows):
+        block = slice(start, start + rows)
+        block_loss, block_dTheta, block_dbeta = _loss_and_gradients_of_block(X[block], Y[block], Theta, beta, g)
+        loss += block_loss
+        dTheta += block_dTheta
+        dbeta += block_dbeta
+    return loss, dTheta, dbeta
+
+
+def _loss_and_gradients_of_block(X: np.ndarray, Y: np.ndarray, Theta: np.ndarray, beta: np.ndarray,
+                                 g: Activation) -> tuple[float, np.ndarray, np.ndarray]:
+    """Forward and backward pass over the examples (rows) of X at once: (L, dL/dTheta, dL/dbeta)."""
     P = (Theta @ X.T).T                # (n, m)  row i is P_i = Theta X_i (Theta Xᵀ has them as columns)
     A = g._g(P, out=P)                 # (n, m)  A_i = g(P_i), written over P: g' below needs only A
     residual = A @ beta                # (n,)    Y_hat

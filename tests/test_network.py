@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lecture_utils import network
 from lecture_utils.gradcheck import gradient_check, numerical_gradient
 from lecture_utils.network import (ACTIVATION_NAMES, ACTIVATIONS, example_factors, forward, get_activation,
                                    init_params, loss_and_gradients, loss_and_gradients_per_example, noisy_sine,
@@ -104,6 +105,30 @@ def test_per_example_agrees_with_vectorised(name, shape):
     assert fast[0] == pytest.approx(slow[0], rel=1e-12, abs=1e-12)
     np.testing.assert_allclose(fast[1], slow[1], rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(fast[2], slow[2], rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ACTIVATION_NAMES)
+@pytest.mark.parametrize("n, rows", [(50, 7), (50, 50), (50, 1), (64, 16)])
+def test_blocks_of_examples_sum_to_the_whole_pass(name, n, rows):
+    """The core sums its loss and gradients block by block of rows (to stay in cache): same result."""
+    X, Y, Theta, beta = random_problem(n + rows, n, 4, 6)
+    g = get_activation(name)
+    whole = network._loss_and_gradients_of_block(X, Y, Theta, beta, g)
+    blocks = network._loss_and_gradients(X, Y, Theta, beta, g, rows=rows)
+    assert blocks[0] == pytest.approx(whole[0], rel=1e-12)
+    np.testing.assert_allclose(blocks[1], whole[1], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(blocks[2], whole[2], rtol=1e-12, atol=1e-12)
+
+
+def test_default_blocks_agree_with_one_example_at_a_time():
+    """m = 256 gives blocks of 256 rows: 600 examples take three blocks, the last one short."""
+    X, Y, Theta, beta = random_problem(5, n=600, p=3, m=256)
+    assert network.BLOCK_BYTES // (8 * 256) == 256
+    fast = loss_and_gradients(X, Y, Theta, beta, "tanh")
+    slow = loss_and_gradients_per_example(X, Y, Theta, beta, "tanh")
+    assert fast[0] == pytest.approx(slow[0], rel=1e-12)
+    np.testing.assert_allclose(fast[1], slow[1], rtol=1e-11, atol=1e-11)
+    np.testing.assert_allclose(fast[2], slow[2], rtol=1e-11, atol=1e-11)
 
 
 def test_loss_is_the_sum_not_the_mean():
