@@ -8,7 +8,7 @@ output area is never cleared, so nothing flickers.
 The PNG travels as a ``data:`` URL (the Image widget's ``format="url"``). Given
 raw bytes, the widget would wrap them in a ``blob:`` URL, and the browser fetches
 a blob URL through its browser process; a data URL is decoded in the page.
-In JupyterLab on a two-core machine that saved 5-10 ms per slider move
+In JupyterLab on a two-core machine that saved 5-7 ms per slider move
 (``make test-browser`` measures the whole move, see tests/browser).
 """
 
