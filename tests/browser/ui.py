@@ -161,6 +161,7 @@ INSTALL_LATENCY_PROBE = """(i) => {
   }, {signal: probe.signal});
 }"""
 
+
 def settle_into_view(locator, timeout: float = 10.0) -> dict:
     """Scroll ``locator`` into view until it stops moving (cells above it may still be laid out,
     e.g. with JupyterLab's default windowing, which renders cells only near the viewport); its box."""
