@@ -1,24 +1,28 @@
 """Backprop: ``network.loss_and_gradients`` (forward + backward, float64) against PyTorch and a matrix-product floor.
 
-For every shape n x p x m in {256, 4096, 65536} x {10, 100} x {16, 64, 256}
-three things are timed, interleaved call by call:
+For each activation in ``ACTIVATIONS`` (ReLU, which the course uses, and tanh, the smooth one
+notebooks 03 and 06 also use) and every shape n x p x m in {256, 4096, 65536} x {10, 100} x {16, 64, 256},
+these are timed in round-robin order, each sample a batch of consecutive calls
+of one candidate lasting about 2 ms (``BATCH_S``; at least one call), so that each runs
+with its own data in the caches as it would in a training loop, and load spikes hit all alike:
 
 - ``numpy``: ``lecture_utils.network.loss_and_gradients(X, Y, Theta, beta, activation)``,
   argument checks included (what a notebook calls);
 - ``torch``: the same network with PyTorch CPU autograd, float64, one thread:
-  ``((tanh(X @ Theta.T) @ beta - Y) ** 2).sum().backward()``; None when torch is absent
+  ``((g(X @ Theta.T) @ beta - Y) ** 2).sum().backward()``; None when torch is absent
   (it is optional and never a dependency of the project);
 - ``numpy_unchecked``: the same pass without the argument checks (``network._loss_and_gradients``),
   to show what validating the inputs costs;
 - ``floor``: the three matrix products the hand-written pass cannot avoid,
   P = X Thetaᵀ (n x p x m, computed as (Theta Xᵀ)ᵀ like the pass), Ŷ = A beta and
   dTheta = deltaᵀ X (m x n x p), on ready-made inputs;
-- ``tanh``: the activation alone, tanh over the (n, m) array (in place). At p = 10 it costs
-  as much as the products, so no pass can come near the products-only floor there.
+- ``activation``: g alone over the (n, m) array P. At p = 10, tanh costs as much as
+  the products, so no tanh pass can come near the products-only floor there
+  (``geomean_floor_and_activation_vs_floor`` is that bound: products + g, and nothing else).
 
 Ratios: ``vs_torch`` = torch time / numpy time (above 1: numpy is faster);
 ``vs_floor`` = numpy time / floor time (1 would be nothing but the products);
-``vs_floor_and_tanh`` = numpy time / (floor + tanh) time.
+``vs_floor_and_activation`` = numpy time / (floor + activation) time.
 Threads are pinned to one on both sides (run.py sets OPENBLAS_NUM_THREADS & co.
 before numpy is imported; torch.set_num_threads(1) here).
 """
@@ -32,11 +36,13 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from .timing import ratio
+from .timing import interleaved, ratio, timed
 
 NS = (256, 4096, 65536)
 PS = (10, 100)
 MS = (16, 64, 256)
+ACTIVATIONS = ("relu", "tanh")  # the course's activation, and the smooth one notebooks 03 and 06 also use
+BATCH_S = 0.002  # one timed sample: consecutive calls of one candidate, about 2 ms in all
 
 
 def _torch():
@@ -50,7 +56,7 @@ def _torch():
 
 
 def make_problem(n: int, p: int, m: int, seed: int = 0) -> tuple[np.ndarray, ...]:
-    """Seeded X (n, p), Y (n,), Theta (m, p), beta (m,) in float64, scaled so tanh is not saturated."""
+    """Seeded X (n, p), Y (n,), Theta (m, p), beta (m,) in float64, scaled so P = X Thetaᵀ is of order 1 (tanh not saturated)."""
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, p))
     Y = rng.standard_normal(n)
@@ -66,15 +72,16 @@ def numpy_pass(X, Y, Theta, beta, activation: str = "tanh") -> Callable[[], obje
     return lambda: loss_and_gradients(X, Y, Theta, beta, activation)
 
 
-def torch_pass(torch, X, Y, Theta, beta) -> Callable[[], object]:
-    """The same tanh network in PyTorch autograd (float64): loss, then backward for dTheta and dbeta."""
+def torch_pass(torch, X, Y, Theta, beta, activation: str = "tanh") -> Callable[[], object]:
+    """The same network in PyTorch autograd (float64): loss, then backward for dTheta and dbeta."""
+    g = getattr(torch, activation)  # torch.relu, torch.tanh, torch.sigmoid
     Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
     Theta_t = torch.from_numpy(Theta.copy()).requires_grad_(True)
     beta_t = torch.from_numpy(beta.copy()).requires_grad_(True)
 
     def step():
         Theta_t.grad = beta_t.grad = None
-        loss = ((torch.tanh(Xt @ Theta_t.T) @ beta_t - Yt) ** 2).sum()
+        loss = ((g(Xt @ Theta_t.T) @ beta_t - Yt) ** 2).sum()
         loss.backward()
         return loss.item(), Theta_t.grad, beta_t.grad
 
@@ -99,19 +106,22 @@ def floor_pass(X, Theta, beta) -> Callable[[], object]:
     return lambda: (Theta @ X.T, A @ beta, delta.T @ X)
 
 
-def tanh_pass(X, Theta) -> Callable[[], object]:
-    """Only the activation: tanh over the (n, m) array P, in place (the one element-wise step no pass can skip)."""
+def activation_pass(X, Theta, activation: str = "tanh") -> Callable[[], object]:
+    """Only the activation g over the (n, m) array P, into a ready array (the one element-wise step no pass can skip)."""
+    from lecture_utils.network import get_activation
+
+    g = get_activation(activation)
     P = (Theta @ X.T).T
     out = np.empty_like(P)
-    return lambda: np.tanh(P, out=out)
+    return lambda: g(P, out=out)
 
 
-def check_agreement(torch, X, Y, Theta, beta) -> float:
+def check_agreement(torch, X, Y, Theta, beta, activation: str = "tanh") -> float:
     """Largest relative difference between the project's gradients and torch's (a sanity check, not timed)."""
     from lecture_utils.network import loss_and_gradients
 
-    loss, dTheta, dbeta = loss_and_gradients(X, Y, Theta, beta, "tanh")
-    t_loss, t_dTheta, t_dbeta = torch_pass(torch, X, Y, Theta, beta)()
+    loss, dTheta, dbeta = loss_and_gradients(X, Y, Theta, beta, activation)
+    t_loss, t_dTheta, t_dbeta = torch_pass(torch, X, Y, Theta, beta, activation)()
     worst = 0.0
     for mine, theirs in ((np.array(loss), np.array(t_loss)), (dTheta, t_dTheta.numpy()), (dbeta, t_dbeta.numpy())):
         worst = max(worst, float(np.max(np.abs(mine - theirs)) / (np.max(np.abs(theirs)) + 1e-300)))
@@ -119,40 +129,36 @@ def check_agreement(torch, X, Y, Theta, beta) -> float:
 
 
 def time_shape(n: int, p: int, m: int, torch, budget_s: float = 0.6, min_repeats: int = 5,
-               max_repeats: int = 200) -> dict:
-    """Median seconds of numpy / torch / floor on one shape, interleaved; repeats fit ``budget_s`` per method."""
+               max_repeats: int = 100, batch_s: float = BATCH_S, activation: str = "tanh") -> dict:
+    """Median seconds per call of numpy / torch / floor on one shape, in interleaved batches of about ``batch_s``."""
     X, Y, Theta, beta = make_problem(n, p, m)
-    candidates = {"numpy": numpy_pass(X, Y, Theta, beta), "floor": floor_pass(X, Theta, beta),
-                  "tanh": tanh_pass(X, Theta)}
-    core = core_pass(X, Y, Theta, beta)
+    candidates = {"numpy": numpy_pass(X, Y, Theta, beta, activation), "floor": floor_pass(X, Theta, beta),
+                  "activation": activation_pass(X, Theta, activation)}
+    core = core_pass(X, Y, Theta, beta, activation)
     if core is not None:
         candidates["numpy_unchecked"] = core
     if torch is not None:
-        candidates["torch"] = torch_pass(torch, X, Y, Theta, beta)
-    first = {}
-    for name, fn in candidates.items():  # one warm-up call each, also sizing the repeats
-        start = time.perf_counter()
+        candidates["torch"] = torch_pass(torch, X, Y, Theta, beta, activation)
+    one_call = {}
+    for name, fn in candidates.items():  # a warm-up call, then one timed call to size the batches
         fn()
-        first[name] = time.perf_counter() - start
-    repeats = int(min(max_repeats, max(min_repeats, math.ceil(budget_s / max(max(first.values()), 1e-6)))))
-    times: dict[str, list[float]] = {name: [] for name in candidates}
-    for _ in range(repeats):
-        for name, fn in candidates.items():
-            start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
+        one_call[name] = timed(fn)
+    calls = {name: max(1, round(batch_s / max(seconds, 1e-7))) for name, seconds in one_call.items()}
+    longest = max(max(batch_s, seconds) for seconds in one_call.values())
+    repeats = int(min(max_repeats, max(min_repeats, math.ceil(budget_s / longest))))
+    times = interleaved(candidates, repeats, calls)
     ms = {name: float(np.median(t)) * 1e3 for name, t in times.items()}
     torch_ms: Optional[float] = ms.get("torch")
     return {
-        "n": n, "p": p, "m": m, "repeats": repeats,
+        "n": n, "p": p, "m": m, "repeats": repeats, "calls_per_sample": calls["numpy"],
         "numpy_ms": round(ms["numpy"], 3),
         "torch_ms": None if torch_ms is None else round(torch_ms, 3),
         "floor_ms": round(ms["floor"], 3),
-        "tanh_ms": round(ms["tanh"], 3),
+        "activation_ms": round(ms["activation"], 3),
         "numpy_unchecked_ms": round(ms["numpy_unchecked"], 3) if "numpy_unchecked" in ms else None,
         "vs_torch": None if torch_ms is None else ratio(torch_ms, ms["numpy"]),
         "vs_floor": ratio(ms["numpy"], ms["floor"]),
-        "vs_floor_and_tanh": ratio(ms["numpy"], ms["floor"] + ms["tanh"]),
+        "vs_floor_and_activation": ratio(ms["numpy"], ms["floor"] + ms["activation"]),
     }
 
 
@@ -162,33 +168,49 @@ def geometric_mean(values: list[float]) -> Optional[float]:
     return round(float(np.exp(np.mean(np.log(values)))), 2) if values else None
 
 
-def run(ns=NS, ps=PS, ms=MS, budget_s: float = 0.6, min_repeats: int = 5) -> dict:
-    """Every shape; the summary has the geometric-mean and worst ratios against torch and the floor."""
-    torch = _torch()
-    shapes = [time_shape(n, p, m, torch, budget_s, min_repeats) for n, p, m in product(ns, ps, ms)]
+def summarize_shapes(activation: str, shapes: list[dict]) -> dict:
+    """One activation's summary: geometric-mean and worst ratios against torch and the floor, then every shape."""
     vs_torch = [s["vs_torch"] for s in shapes if s["vs_torch"] is not None]
-    vs_floor = [s["vs_floor"] for s in shapes]
-    vs_floor_and_tanh = [s["vs_floor_and_tanh"] for s in shapes]
+    vs_floor_and_activation = [s["vs_floor_and_activation"] for s in shapes]
     worst_torch = min(shapes, key=lambda s: s["vs_torch"]) if vs_torch else None
     worst_floor = max(shapes, key=lambda s: s["vs_floor"])
     unchecked = [(s["torch_ms"] / s["numpy_unchecked_ms"], s["numpy_unchecked_ms"] / s["floor_ms"]) for s in shapes
                  if s["torch_ms"] is not None and s["numpy_unchecked_ms"]]
-    result = {
-        "activation": "tanh",
-        "threads": 1,
-        "torch_version": None if torch is None else torch.__version__,
-        "agreement_with_torch": None if torch is None else float(f"{check_agreement(torch, *make_problem(64, 5, 8)):.1e}"),
+    return {
+        "activation": activation,
         "geomean_vs_torch": geometric_mean(vs_torch),
         "min_vs_torch": None if worst_torch is None else worst_torch["vs_torch"],
-        "min_vs_torch_shape": None if worst_torch is None else f"{worst_torch['n']}x{worst_torch['p']}x{worst_torch['m']}",
-        "geomean_vs_floor": geometric_mean(vs_floor),
+        "min_vs_torch_shape": None if worst_torch is None else shape_name(worst_torch),
+        "geomean_vs_floor": geometric_mean([s["vs_floor"] for s in shapes]),
         "max_vs_floor": worst_floor["vs_floor"],
-        "max_vs_floor_shape": f"{worst_floor['n']}x{worst_floor['p']}x{worst_floor['m']}",
-        "geomean_vs_floor_and_tanh": geometric_mean(vs_floor_and_tanh),
-        "max_vs_floor_and_tanh": max(vs_floor_and_tanh),
+        "max_vs_floor_shape": shape_name(worst_floor),
+        "geomean_vs_floor_and_activation": geometric_mean(vs_floor_and_activation),
+        "max_vs_floor_and_activation": max(vs_floor_and_activation),
+        # what the pass would cost if it did nothing but the products and g: the floor goal's own bound
+        "geomean_floor_and_activation_vs_floor": geometric_mean(
+            [(s["floor_ms"] + s["activation_ms"]) / s["floor_ms"] for s in shapes]),
         "unchecked_geomean_vs_torch": geometric_mean([u[0] for u in unchecked]),
         "unchecked_min_vs_torch": round(min(u[0] for u in unchecked), 2) if unchecked else None,
         "unchecked_max_vs_floor": round(max(u[1] for u in unchecked), 2) if unchecked else None,
         "shapes": shapes,
     }
+
+
+def shape_name(shape: dict) -> str:
+    """'n x p x m' of one timed shape, e.g. '4096x10x64'."""
+    return f"{shape['n']}x{shape['p']}x{shape['m']}"
+
+
+def run(ns=NS, ps=PS, ms=MS, budget_s: float = 0.6, min_repeats: int = 5,
+        activations: tuple[str, ...] = ACTIVATIONS) -> dict:
+    """Every shape for every activation; per activation, the geometric-mean and worst ratios against torch and the floor."""
+    torch = _torch()
+    result: dict = {"threads": 1, "torch_version": None if torch is None else torch.__version__, "activations": {}}
+    for activation in activations:
+        shapes = [time_shape(n, p, m, torch, budget_s, min_repeats, activation=activation)
+                  for n, p, m in product(ns, ps, ms)]
+        summary = summarize_shapes(activation, shapes)
+        summary["agreement_with_torch"] = (None if torch is None else
+                                           float(f"{check_agreement(torch, *make_problem(64, 5, 8), activation):.1e}"))
+        result["activations"][activation] = summary
     return result

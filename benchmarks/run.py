@@ -146,40 +146,50 @@ def table(results: dict, sections: tuple[str, ...] = SECTIONS) -> str:
                         f"<= {GOALS['make_test_s']} s {_ok(make_test['median_s'], GOALS['make_test_s'])} |")
     backprop = results.get("backprop") if "backprop" in sections else None
     if backprop:
-        if backprop.get("geomean_vs_torch") is not None:
-            rows.append(f"| backprop vs PyTorch {backprop['torch_version']} (speed, geo-mean of {len(backprop['shapes'])} shapes) | "
-                        f"{backprop['geomean_vs_torch']}x | worst {backprop['min_vs_torch']}x "
-                        f"({backprop['min_vs_torch_shape']}) | torch autograd, 1 thread | >= 1.0x, worst >= 0.8x "
-                        f"{_ok(backprop['geomean_vs_torch'], 1.0, False)}/{_ok(backprop['min_vs_torch'], 0.8, False)} |")
-        else:
-            rows.append("| backprop vs PyTorch | n/a (torch not installed) | | | |")
-        rows.append(f"| backprop time / matrix-product floor | {backprop['geomean_vs_floor']}x (geo-mean) | "
-                    f"worst {backprop['max_vs_floor']}x ({backprop['max_vs_floor_shape']}) | "
-                    f"X Θᵀ, A β, δᵀ X alone | <= {GOALS['geomean_vs_floor']}x (geo-mean) "
-                    f"{_ok(backprop['geomean_vs_floor'], GOALS['geomean_vs_floor'])} |")
-        if backprop.get("geomean_vs_floor_and_tanh") is not None:
-            rows.append(f"| backprop time / (products + tanh) | {backprop['geomean_vs_floor_and_tanh']}x (geo-mean) | "
-                        f"worst {backprop['max_vs_floor_and_tanh']}x | the products and one tanh over (n, m) | "
-                        f"(diagnostic) |")
-        if backprop.get("unchecked_min_vs_torch") is not None:
-            rows.append(f"| backprop without argument checks vs PyTorch | "
-                        f"{backprop['unchecked_geomean_vs_torch']}x (geo-mean) | worst "
-                        f"{backprop['unchecked_min_vs_torch']}x | floor: worst {backprop['unchecked_max_vs_floor']}x | "
-                        f"(diagnostic) |")
+        for name, summary in backprop.get("activations", {}).items():
+            rows.extend(backprop_rows(name, summary, backprop["torch_version"]))
     return "\n".join(rows)
 
 
-def backprop_table(backprop: dict) -> str:
-    """Every shape of the backprop benchmark (n x p x m), for the log."""
-    rows = ["| n x p x m | numpy ms | unchecked ms | torch ms | floor ms | tanh ms | torch/numpy | numpy/floor "
-            "| numpy/(floor+tanh) |",
+def backprop_rows(activation: str, summary: dict, torch_version: Optional[str]) -> list[str]:
+    """The summary rows of one activation's backprop benchmark, against the goals."""
+    shapes = len(summary["shapes"])
+    rows = []
+    if summary.get("geomean_vs_torch") is not None:
+        rows.append(f"| backprop ({activation}) vs PyTorch {torch_version} (speed, geo-mean of {shapes} shapes) | "
+                    f"{summary['geomean_vs_torch']}x | worst {summary['min_vs_torch']}x "
+                    f"({summary['min_vs_torch_shape']}) | torch autograd, 1 thread | >= 1.0x, worst >= 0.8x "
+                    f"{_ok(summary['geomean_vs_torch'], 1.0, False)}/{_ok(summary['min_vs_torch'], 0.8, False)} |")
+    else:
+        rows.append(f"| backprop ({activation}) vs PyTorch | n/a (torch not installed) | | | |")
+    rows.append(f"| backprop ({activation}) time / matrix-product floor | {summary['geomean_vs_floor']}x (geo-mean) | "
+                f"worst {summary['max_vs_floor']}x ({summary['max_vs_floor_shape']}) | "
+                f"X Θᵀ, A β, δᵀ X alone | <= {GOALS['geomean_vs_floor']}x (geo-mean) "
+                f"{_ok(summary['geomean_vs_floor'], GOALS['geomean_vs_floor'])} |")
+    rows.append(f"| backprop ({activation}) time / (products + {activation}) | "
+                f"{summary['geomean_vs_floor_and_activation']}x (geo-mean) | "
+                f"worst {summary['max_vs_floor_and_activation']}x | products + {activation} alone: "
+                f"{summary['geomean_floor_and_activation_vs_floor']}x the floor | (diagnostic) |")
+    if summary.get("unchecked_min_vs_torch") is not None:
+        rows.append(f"| backprop ({activation}) without argument checks vs PyTorch | "
+                    f"{summary['unchecked_geomean_vs_torch']}x (geo-mean) | worst "
+                    f"{summary['unchecked_min_vs_torch']}x | floor: worst {summary['unchecked_max_vs_floor']}x | "
+                    f"(diagnostic) |")
+    return rows
+
+
+def backprop_table(summary: dict) -> str:
+    """Every shape of one activation's backprop benchmark (n x p x m), for the log."""
+    g = summary["activation"]
+    rows = [f"| {g}: n x p x m | numpy ms | unchecked ms | torch ms | floor ms | {g} ms | torch/numpy | numpy/floor "
+            f"| numpy/(floor+{g}) |",
             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
-    for s in backprop["shapes"]:
-        torch_ms = "n/a" if s["torch_ms"] is None else f"{s['torch_ms']:.2f}"
-        unchecked = "n/a" if s.get("numpy_unchecked_ms") is None else f"{s['numpy_unchecked_ms']:.2f}"
-        rows.append(f"| {s['n']}x{s['p']}x{s['m']} | {s['numpy_ms']:.2f} | {unchecked} | {torch_ms} | "
-                    f"{s['floor_ms']:.2f} | {s['tanh_ms']:.2f} | {s['vs_torch']} | {s['vs_floor']} | "
-                    f"{s['vs_floor_and_tanh']} |")
+    for s in summary["shapes"]:
+        torch_ms = "n/a" if s["torch_ms"] is None else f"{s['torch_ms']:.3f}"
+        unchecked = "n/a" if s.get("numpy_unchecked_ms") is None else f"{s['numpy_unchecked_ms']:.3f}"
+        rows.append(f"| {s['n']}x{s['p']}x{s['m']} | {s['numpy_ms']:.3f} | {unchecked} | {torch_ms} | "
+                    f"{s['floor_ms']:.3f} | {s['activation_ms']:.3f} | {s['vs_torch']} | {s['vs_floor']} | "
+                    f"{s['vs_floor_and_activation']} |")
     return "\n".join(rows)
 
 
@@ -220,8 +230,9 @@ def main(argv: list[str], user_threads: Optional[dict[str, Optional[str]]] = Non
     print()
     print(table(results, sections))
     if "backprop" in sections:
-        print()
-        print(backprop_table(results["backprop"]))
+        for summary in results["backprop"]["activations"].values():
+            print()
+            print(backprop_table(summary))
     print(f"\nwritten: {args.output}")
     return 0
 

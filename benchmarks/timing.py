@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Callable, Sequence
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 
@@ -26,12 +26,22 @@ def timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def interleaved(candidates: dict[str, Callable[[], object]], repeats: int) -> dict[str, list[float]]:
-    """Time each candidate ``repeats`` times in round-robin order, so that load spikes hit all of them alike."""
+def interleaved(candidates: dict[str, Callable[[], object]], repeats: int,
+                calls: Optional[dict[str, int]] = None) -> dict[str, list[float]]:
+    """Time each candidate ``repeats`` times in round-robin order, so that load spikes hit all of them alike.
+
+    With ``calls``, one sample of candidate ``name`` is a batch of ``calls[name]`` consecutive calls and
+    is reported per call: the candidate then runs with its own data in the caches, as it does in a loop,
+    instead of right after another candidate that evicted them.
+    """
     times: dict[str, list[float]] = {name: [] for name in candidates}
     for _ in range(repeats):
         for name, fn in candidates.items():
-            times[name].append(timed(fn))
+            k = 1 if calls is None else calls[name]
+            start = time.perf_counter()
+            for _ in range(k):
+                fn()
+            times[name].append((time.perf_counter() - start) / k)
     return times
 
 

@@ -148,13 +148,13 @@ def _shape_error(name: str, got: tuple, expected: str, why: str) -> ValueError:
     return ValueError(f"{name} has shape {got}, expected {expected} ({why})")
 
 
-def _check_params(Theta: object, beta: object, names: tuple[str, str] = ("Theta", "beta")
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def _check_params(Theta: object, beta: object, names: tuple[str, str] = ("Theta", "beta"),
+                  finite_beta: bool = True) -> tuple[np.ndarray, np.ndarray]:
     theta_name, beta_name = names
     Theta = _float_array(theta_name, Theta)
     if Theta.ndim != 2:
         raise _shape_error(theta_name, Theta.shape, "(m, p)", "one row theta_j per hidden unit")
-    beta = _float_array(beta_name, beta)
+    beta = _float_array(beta_name, beta, finite_beta)
     m = Theta.shape[0]
     if beta.shape != (m,):
         raise _shape_error(beta_name, beta.shape, f"({m},)",
@@ -172,8 +172,8 @@ def _check_inputs(X: object, Theta: np.ndarray, finite: bool = True) -> np.ndarr
     return X
 
 
-def _check_targets(Y: object, X: np.ndarray) -> np.ndarray:
-    Y = _float_array("Y", Y)
+def _check_targets(Y: object, X: np.ndarray, finite: bool = True) -> np.ndarray:
+    Y = _float_array("Y", Y, finite)
     n = X.shape[0]
     if Y.shape != (n,):
         raise _shape_error("Y", Y.shape, f"({n},)", f"one target per row of X; X has shape {X.shape}")
@@ -248,9 +248,14 @@ def _loss_and_gradients_of_block(X: np.ndarray, Y: np.ndarray, Theta: np.ndarray
     residual *= 2.0                    # (n,)    dL_i/dY_hat_i = -2 (Y_i - Y_hat_i)
     dbeta = A.T @ residual             # (m,)    sum_i dL_i/dY_hat_i A_i
     delta = g._g_prime_of_output(A, out=A)  # (n, m)  g'(P_i), written over A (no longer needed)
-    delta *= residual[:, None]         # (n, m)  row i is dL_i/dY_hat_i g'(P_i)
-    dTheta = delta.T @ X               # (m, p)  sum_i (dL_i/dY_hat_i g'(P_i))ᵀ X_iᵀ ...
-    dTheta *= beta[:, None]            # (m, p)  ... times beta_j in row j: dL_i/dP_i = dL_i/dY_hat_i betaᵀ diag(g'(P_i)),
+    # dTheta = sum_i (dL_i/dY_hat_i g'(P_i))ᵀ X_iᵀ: the number dL_i/dY_hat_i may scale row i of
+    # g'(P) or row i of X, the sum is the same; X (n x p) is the cheaper one when p is much smaller than m.
+    if 4 * X.shape[1] <= Theta.shape[0]:
+        dTheta = delta.T @ (residual[:, None] * X)  # (m, p)
+    else:
+        delta *= residual[:, None]     # (n, m)  row i is dL_i/dY_hat_i g'(P_i)
+        dTheta = delta.T @ X           # (m, p)
+    dTheta *= beta[:, None]            # (m, p)  times beta_j in row j: dL_i/dP_i = dL_i/dY_hat_i betaᵀ diag(g'(P_i)),
     return loss, dTheta, dbeta         #         and beta_j is the same for every i, so it leaves the sum
 
 
@@ -267,16 +272,18 @@ def loss_and_gradients(X: np.ndarray, Y: np.ndarray, Theta: np.ndarray, beta: np
     for the mean-squared error divide the loss and both gradients by n.
     """
     g = get_activation(activation)
-    Theta, beta = _check_params(Theta, beta)
-    # X (n x p) is the one big argument: rather than a separate pass over it, its finiteness is
-    # checked through the results. A NaN or inf in X always reaches the loss or dTheta (through
-    # Ŷ, or through a term 0 * inf or g' * inf of dTheta), so non-finite results send us back to X.
+    # Theta is checked first: an inf in Theta can saturate a unit (tanh(inf) = 1) and vanish from the
+    # results. beta, X and Y are checked through the results instead of by separate passes: a NaN or
+    # inf in any of them always reaches the loss or dTheta (through Ŷ, or through a term 0 * inf or
+    # g' * inf of dTheta), so only non-finite results send us back to them.
+    Theta, beta = _check_params(Theta, beta, finite_beta=False)
     X = _check_inputs(X, Theta, finite=False)
-    Y = _check_targets(Y, X)
+    Y = _check_targets(Y, X, finite=False)
     with np.errstate(over="ignore", invalid="ignore"):
         loss, dTheta, dbeta = _loss_and_gradients(X, Y, Theta, beta, g)
     if not _all_finite(loss, dTheta, dbeta):
-        _float_array("X", X)  # raises ValueError naming X if X holds a NaN or an inf
+        for name, value in (("beta", beta), ("Y", Y), ("X", X)):
+            _float_array(name, value)  # raises a ValueError naming the first of them that holds a NaN or an inf
         warnings.warn("loss_and_gradients: the loss or a gradient overflowed to inf or NaN although X, Y, "
                       "Theta and beta are finite; the weights or inputs are too large", RuntimeWarning,
                       stacklevel=2)

@@ -4,6 +4,7 @@ import io
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -33,6 +34,20 @@ def test_summarize_and_ratio():
     assert ratio(10.0, 4.0) == 2.5 and ratio(None, 1.0) is None and ratio(1.0, 0.0) is None
     times = interleaved({"a": lambda: None, "b": lambda: None}, 3)
     assert set(times) == {"a", "b"} and all(len(t) == 3 for t in times.values())
+
+
+def test_interleaved_batches_report_seconds_per_call():
+    calls_made = {"a": 0, "b": 0}
+
+    def sleeper(name, seconds):
+        def call():
+            calls_made[name] += 1
+            time.sleep(seconds)
+        return call
+
+    times = interleaved({"a": sleeper("a", 0.001), "b": sleeper("b", 0.0)}, 2, calls={"a": 4, "b": 1})
+    assert calls_made == {"a": 8, "b": 2} and all(len(t) == 2 for t in times.values())
+    assert all(0.001 <= t < 0.004 for t in times["a"])  # one call's time, not the batch's (>= 4 ms)
 
 
 def test_own_png_encoder_is_lossless_and_matches_pillow():
@@ -104,14 +119,19 @@ def test_panel_timing_and_naive_baseline_are_well_formed():
 
 def test_backprop_benchmark_on_tiny_shapes():
     result = bench_backprop.run(ns=(16,), ps=(3,), ms=(4,), budget_s=0.001, min_repeats=2)
-    (shape,) = result["shapes"]
-    assert (shape["n"], shape["p"], shape["m"]) == (16, 3, 4) and shape["repeats"] >= 2
-    assert shape["numpy_ms"] > 0 and shape["floor_ms"] > 0 and shape["vs_floor"] > 0 and shape["tanh_ms"] > 0
-    assert shape["vs_floor_and_tanh"] < shape["vs_floor"]
-    if result["torch_version"] is None:
-        assert shape["torch_ms"] is None and result["geomean_vs_torch"] is None
-    else:
-        assert shape["vs_torch"] > 0 and result["agreement_with_torch"] < 1e-10
+    assert set(result["activations"]) == set(bench_backprop.ACTIVATIONS) == {"relu", "tanh"}
+    for name, summary in result["activations"].items():
+        (shape,) = summary["shapes"]
+        assert summary["activation"] == name
+        assert (shape["n"], shape["p"], shape["m"]) == (16, 3, 4) and shape["repeats"] >= 2
+        assert shape["calls_per_sample"] >= 1
+        assert shape["numpy_ms"] > 0 and shape["floor_ms"] > 0 and shape["vs_floor"] > 0 and shape["activation_ms"] > 0
+        assert shape["vs_floor_and_activation"] < shape["vs_floor"]
+        assert summary["geomean_floor_and_activation_vs_floor"] > 1
+        if result["torch_version"] is None:
+            assert shape["torch_ms"] is None and summary["geomean_vs_torch"] is None
+        else:
+            assert shape["vs_torch"] > 0 and summary["agreement_with_torch"] < 1e-10
     assert bench_backprop.geometric_mean([1.0, 4.0]) == 2.0 and bench_backprop.geometric_mean([]) is None
 
 
@@ -122,9 +142,10 @@ def test_floor_computes_the_products_of_the_pass():
     np.testing.assert_allclose(P.T, X @ Theta.T, rtol=1e-12)  # Theta Xᵀ: the P_i as columns
 
 
-def test_tanh_floor_is_the_activation_of_the_pass():
+@pytest.mark.parametrize("name, g", [("tanh", np.tanh), ("relu", lambda P: np.maximum(P, 0.0))])
+def test_activation_floor_is_the_activation_of_the_pass(name, g):
     X, Y, Theta, beta = bench_backprop.make_problem(8, 3, 5)
-    np.testing.assert_allclose(bench_backprop.tanh_pass(X, Theta)(), np.tanh(X @ Theta.T), rtol=1e-12)
+    np.testing.assert_allclose(bench_backprop.activation_pass(X, Theta, name)(), g(X @ Theta.T), rtol=1e-12)
 
 
 def test_notebook_benchmark_on_a_tiny_notebook(tmp_path):
@@ -161,7 +182,8 @@ def test_table_reports_every_section():
     backprop = bench_backprop.run(ns=(16,), ps=(3,), ms=(4,), budget_s=0.001, min_repeats=2)
     text = run.table({"backprop": backprop}, ("backprop",))
     assert "matrix-product floor" in text and text.count("\n") >= 3
-    assert "16x3x4" in run.backprop_table(backprop)
+    assert text.count("backprop (relu)") == text.count("backprop (tanh)") >= 3
+    assert "16x3x4" in run.backprop_table(backprop["activations"]["tanh"])
     with run.environment({"LECTURE_BENCH_PROBE": "1"}):
         assert os.environ["LECTURE_BENCH_PROBE"] == "1"
     assert "LECTURE_BENCH_PROBE" not in os.environ
@@ -173,7 +195,8 @@ def test_command_line_writes_the_results_file(tmp_path, capsys):
     assert run.main(["--quick", "--only", "backprop", "--output", str(path)]) == 0
     results = json.loads(path.read_text())
     assert results["browser"] == {"kept": True}
-    assert len(results["backprop"]["shapes"]) == 2 and results["backprop"]["measured"]["date"]
+    assert all(len(summary["shapes"]) == 2 for summary in results["backprop"]["activations"].values())
+    assert results["backprop"]["measured"]["date"]
     assert results["machine"]["cpus"] >= 1
     printed = capsys.readouterr().out
     assert "| backprop" in printed and "64x3x4" in printed

@@ -96,7 +96,8 @@ def test_gradients_match_finite_differences(name, seed):
 
 
 @pytest.mark.parametrize("name", ACTIVATION_NAMES)
-@pytest.mark.parametrize("shape", [(1, 1, 1), (1, 3, 2), (7, 1, 1), (3, 2, 4), (20, 5, 9)])
+# p >= m / 4 scales the rows of g'(P) by dL_i/dY_hat_i, p < m / 4 the rows of X: both are checked
+@pytest.mark.parametrize("shape", [(1, 1, 1), (1, 3, 2), (7, 1, 1), (3, 2, 4), (20, 5, 9), (6, 1, 4), (9, 2, 12)])
 def test_per_example_agrees_with_vectorised(name, shape):
     n, p, m = shape
     X, Y, Theta, beta = random_problem(sum(shape), n, p, m)
@@ -386,23 +387,33 @@ def test_non_finite_float64_arrays_are_caught(n):
     assert np.all(P == 0.0)
 
 
-# --- X's finiteness is checked through the results (no separate pass over the big array) ---------
+# --- X, Y and beta are checked for finiteness through the results (no separate pass over X and Y) --
 
 
-@given(seed=st.integers(0, 10_000), name=st.sampled_from(ACTIVATION_NAMES),
+@given(seed=st.integers(0, 10_000), name=st.sampled_from(ACTIVATION_NAMES), where=st.sampled_from(["X", "Y", "beta"]),
        bad=st.sampled_from([np.nan, np.inf, -np.inf]), zeros=st.floats(0.0, 1.0))
-def test_any_non_finite_entry_of_X_is_named(seed, name, bad, zeros):
+def test_any_non_finite_entry_of_X_Y_or_beta_is_named(seed, name, where, bad, zeros):
     # Zeros in Theta, beta and X make the products 0 * inf; saturating activations make g(inf)
     # finite: neither may hide the bad entry.
     X, Y, Theta, beta = random_problem(seed)
     rng = np.random.default_rng(seed)
     for array in (X, Theta, beta):
         array[rng.random(array.shape) < zeros] = 0.0
-    X[tuple(rng.integers(0, s) for s in X.shape)] = bad
+    bad_array = {"X": X, "Y": Y, "beta": beta}[where]
+    bad_array[tuple(rng.integers(0, s) for s in bad_array.shape)] = bad
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        with pytest.raises(ValueError, match="X must be finite"):
+        with pytest.raises(ValueError, match=f"^{where} must be finite"):
             loss_and_gradients(X, Y, Theta, beta, name)
+
+
+def test_an_infinite_theta_is_named_even_when_the_unit_saturates():
+    # tanh(inf) = 1 and g'(inf) = 0: the results stay finite, so Theta is checked up front
+    X, Y, Theta, beta = np.ones((3, 2)), np.zeros(3), np.ones((2, 2)), np.ones(2)
+    Theta[0, 0] = np.inf
+    assert np.isfinite(forward(X, np.nan_to_num(Theta, posinf=1e300), beta, "tanh").Y_hat).all()
+    with pytest.raises(ValueError, match="^Theta must be finite"):
+        loss_and_gradients(X, Y, Theta, beta, "tanh")
 
 
 def test_overflow_with_finite_inputs_is_one_clear_warning():
