@@ -3,8 +3,9 @@
 For each activation in ``ACTIVATIONS`` (ReLU, which the course uses, and tanh, the smooth one
 notebooks 03 and 06 also use) and every shape n x p x m in {256, 4096, 65536} x {10, 100} x {16, 64, 256},
 these are timed in round-robin order, each sample a batch of consecutive calls
-of one candidate lasting about 2 ms (``BATCH_S``; at least one call), so that each runs
-with its own data in the caches as it would in a training loop, and load spikes hit all alike:
+of one candidate lasting about 2 ms (``BATCH_S``; at least one call) after one untimed call,
+so that each runs with its own data in the caches as it would in a training loop, and load
+spikes hit all alike:
 
 - ``numpy``: ``lecture_utils.network.loss_and_gradients(X, Y, Theta, beta, activation)``,
   argument checks included (what a notebook calls);

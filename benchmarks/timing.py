@@ -30,14 +30,16 @@ def interleaved(candidates: dict[str, Callable[[], object]], repeats: int,
                 calls: Optional[dict[str, int]] = None) -> dict[str, list[float]]:
     """Time each candidate ``repeats`` times in round-robin order, so that load spikes hit all of them alike.
 
-    With ``calls``, one sample of candidate ``name`` is a batch of ``calls[name]`` consecutive calls and
-    is reported per call: the candidate then runs with its own data in the caches, as it does in a loop,
-    instead of right after another candidate that evicted them.
+    With ``calls``, one sample of candidate ``name`` is a batch of ``calls[name]`` consecutive calls,
+    after one untimed call, and is reported per call: each candidate is then timed with its own data
+    in the caches, as in a loop, not right after another candidate that evicted them.
     """
     times: dict[str, list[float]] = {name: [] for name in candidates}
     for _ in range(repeats):
         for name, fn in candidates.items():
             k = 1 if calls is None else calls[name]
+            if calls is not None:
+                fn()
             start = time.perf_counter()
             for _ in range(k):
                 fn()
