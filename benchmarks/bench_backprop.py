@@ -31,7 +31,6 @@ before numpy is imported; torch.set_num_threads(1) here).
 from __future__ import annotations
 
 import math
-import time
 from itertools import product
 from typing import Callable, Optional
 
