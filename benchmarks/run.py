@@ -186,8 +186,7 @@ def backprop_table(summary: dict) -> str:
             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for s in summary["shapes"]:
         torch_ms = "n/a" if s["torch_ms"] is None else f"{s['torch_ms']:.3f}"
-        unchecked = "n/a" if s.get("numpy_unchecked_ms") is None else f"{s['numpy_unchecked_ms']:.3f}"
-        rows.append(f"| {s['n']}x{s['p']}x{s['m']} | {s['numpy_ms']:.3f} | {unchecked} | {torch_ms} | "
+        rows.append(f"| {s['n']}x{s['p']}x{s['m']} | {s['numpy_ms']:.3f} | {s['numpy_unchecked_ms']:.3f} | {torch_ms} | "
                     f"{s['floor_ms']:.3f} | {s['activation_ms']:.3f} | {s['vs_torch']} | {s['vs_floor']} | "
                     f"{s['vs_floor_and_activation']} |")
     return "\n".join(rows)
