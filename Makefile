@@ -38,6 +38,12 @@ notebooks: install
 check-notebooks: install
 	$(BIN)/python tools/execute_notebooks.py --check
 
+# Portability: nbval strict over every notebook under other BLAS kernels, thread counts, locale,
+# time zone and NumPy SIMD level (tools/test_portable.py lists them); stored outputs must hold on any CPU.
+.PHONY: test-portable
+test-portable: install
+	$(BIN)/python tools/test_portable.py
+
 clean:
 	rm -rf $(VENV) .venv-oldest build .pytest_cache .hypothesis
 

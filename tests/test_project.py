@@ -96,6 +96,36 @@ def test_determinism_check_joins_stream_chunks_and_spots_changes():
     assert isinstance(nbformat.from_dict(notebook("z")), nbformat.NotebookNode)
 
 
+def test_determinism_check_names_the_first_differing_line():
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    tool = load_tool("execute_notebooks")
+
+    def notebook(text):
+        return new_notebook(cells=[new_code_cell("", outputs=[new_output("stream", name="stdout", text=text)])])
+
+    stored = "gamma   steps\n0.1     62\n0.5     1\n"
+    [found] = tool.differences(notebook(stored), notebook(stored.replace("62", "63")))
+    assert found == "code cell 1, line 2: stored '0.1     62' != fresh '0.1     63'"
+    [found] = tool.differences(notebook(stored), notebook(stored + "0.9     40\n"))
+    assert found.startswith("code cell 1, line 4: the stored text ends") and "0.9     40" in found
+
+
+def test_portability_environments_really_change_the_blas_kernel_and_numpy_simd_level():
+    tool = load_tool("test_portable")
+    import os
+    envs = tool.environments()
+    assert {"OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "LC_ALL", "TZ"} <= set().union(*envs.values())
+    here = tool.probe(dict(os.environ))
+    prescott = tool.probe({**os.environ, "OPENBLAS_CORETYPE": "Prescott"})
+    assert prescott["kernel"] is not None and prescott["kernel"] != here["kernel"] or here["kernel"] in ("Prescott", "Katmai")
+    two = tool.probe({**os.environ, "OPENBLAS_NUM_THREADS": "2"})
+    assert two["threads"] == 2 or os.cpu_count() == 1
+    for settings in envs.values():
+        if "NPY_DISABLE_CPU_FEATURES" in settings:
+            assert tool.probe({**os.environ, **settings})["simd"] == []
+
+
 def test_oldest_constraints_pin_every_runtime_dependency_to_its_lower_bound():
     pins = load_tool("oldest_constraints").lower_bounds((ROOT / "pyproject.toml").read_text())
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]

@@ -82,10 +82,22 @@ def text_outputs(nb: nbformat.NotebookNode) -> list[tuple[int, str]]:
     return texts
 
 
+def first_difference(stored: str, fresh: str) -> str:
+    """Where two texts first differ: the line number and both versions of that line."""
+    a, b = stored.splitlines(), fresh.splitlines()
+    for number, (x, y) in enumerate(zip(a, b), start=1):
+        if x != y:
+            return f"line {number}: stored {x!r} != fresh {y!r}"
+    shorter, longer = ("stored", b) if len(a) < len(b) else ("fresh", a)
+    if len(a) == len(b):  # same lines, so only a final newline differs
+        return f"line {len(a)}: the texts differ in their final newline"
+    return f"line {min(len(a), len(b)) + 1}: the {shorter} text ends; the other goes on with {longer[min(len(a), len(b))]!r}"
+
+
 def differences(stored: nbformat.NotebookNode, fresh: nbformat.NotebookNode) -> list[str]:
     """Human-readable differences between the text outputs of two runs of a notebook."""
     a, b = text_outputs(stored), text_outputs(fresh)
-    found = [f"cell {x[0]}: stored {x[1][:120]!r} != fresh {y[1][:120]!r}" for x, y in zip(a, b) if x != y]
+    found = [f"code cell {x[0]}, {first_difference(x[1], y[1])}" for x, y in zip(a, b) if x != y]
     if len(a) != len(b):
         found.append(f"{len(a)} text outputs stored, {len(b)} produced")
     return found
