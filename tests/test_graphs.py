@@ -1,4 +1,4 @@
-"""Tests of lecture_utils.graphs (graph building and drawing) and the notebook-04 step-through panel."""
+"""Tests of lecture_utils.graphs (the graph model), plotting.graphs (drawing) and notebook 04's step-through panel."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from lecture_utils import autodiff as ad  # noqa: E402
 from lecture_utils import graphs as gr  # noqa: E402
 from lecture_utils import network  # noqa: E402
 from lecture_utils.autodiff import Value  # noqa: E402
+from lecture_utils.plotting import graphs as gp  # noqa: E402
 from lecture_utils.widgets.graphs import ToyGraphPanel, draw_toy_walk  # noqa: E402
 
 
@@ -172,7 +173,7 @@ def test_draw_graph_makes_one_artist_per_node_and_edge(direction):
     fig, ax = new_axes()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        artists = gr.draw_graph(ax, graph, direction=direction)
+        artists = gp.draw_graph(ax, graph, direction=direction)
         fig.canvas.draw()
     assert set(artists.boxes) == set("abcuvj") and len(artists.arrows) == 5
     assert artists.values["j"].get_text() == "= 21"
@@ -184,7 +185,7 @@ def test_draw_graph_makes_one_artist_per_node_and_edge(direction):
 
 def test_highlight_and_its_errors():
     fig, ax = new_axes()
-    artists = gr.draw_graph(ax, gr.graph_from_value(ad.toy_graph()["j"]), animated=True)
+    artists = gp.draw_graph(ax, gr.graph_from_value(ad.toy_graph()["j"]), animated=True)
     artists.highlight("b", 0)
     assert artists.node_highlights["b"].get_visible() and artists.edge_highlights[0].get_visible()
     assert sum(h.get_visible() for h in artists.edge_highlights) == 1
@@ -201,31 +202,69 @@ def test_draw_graph_errors():
     fig, ax = new_axes()
     graph = gr.graph_from_value(ad.toy_graph()["j"])
     with pytest.raises(ValueError, match="direction"):
-        gr.draw_graph(ax, graph, direction="sideways")
+        gp.draw_graph(ax, graph, direction="sideways")
     with pytest.raises(TypeError, match="graph"):
-        gr.draw_graph(ax, [1, 2])
+        gp.draw_graph(ax, [1, 2])
 
 
-def test_show_walk_step_sets_texts_and_errors():
+def test_walk_view_and_show_walk_view_set_texts_and_errors():
     root = ad.toy_graph()["j"]
     frames = gr.backward_walk(root)
     fig, ax = new_axes()
-    artists = gr.draw_graph(ax, gr.graph_from_value(root))
+    artists = gp.draw_graph(ax, gr.graph_from_value(root))
     caption = ax.text(0, 0, "")
-    gr.show_walk_step(artists, root, frames, 0, caption)
+    gp.show_walk_view(artists, gr.walk_view(root, frames, 0), caption)
     assert artists.grads["b"].get_text() == "∂j/∂b = ?"
-    gr.show_walk_step(artists, root, frames, 5, caption)
+    view = gr.walk_view(root, frames, 5)
+    assert view.node == "b" and view.graph.edges[view.edge].source == "b"
+    gp.show_walk_view(artists, view, caption)
     assert artists.grads["b"].get_text() == "∂j/∂b = 9" and artists.grads["c"].get_text() == "∂j/∂c = ?"
+    assert artists.edge_highlights[view.edge].get_visible()
     assert "1 × 3 × 1 × 3 = 9" in caption.get_text()
     with pytest.raises(ValueError, match="step"):
-        gr.show_walk_step(artists, root, frames, 7)
+        gr.walk_view(root, frames, 7)
     with pytest.raises(TypeError, match="step"):
-        gr.show_walk_step(artists, root, frames, 1.0)
+        gr.walk_view(root, frames, 1.0)
+    with pytest.raises(TypeError, match="view"):
+        gp.show_walk_view(artists, frames[0])
+
+
+def test_partial_sums_are_marked_so_far():
+    root = reused_graph()
+    frames = gr.backward_walk(root)
+    assert gr.walk_view(root, frames, 2).graph.node("b").grad == "∂c/∂b = 1 so far"
+    assert gr.walk_view(root, frames, 3).graph.node("b").grad == "∂c/∂b = 2"
+
+
+def test_building_a_graph_leaves_the_callers_values_alone():
+    """Regression: graph_from_value and backward_walk used to write n1, n2, ... into unnamed Values."""
+    x = Value(1.0, "x")
+    hidden = x * 2
+    out = hidden.tanh()
+    out.backward()
+    graph = gr.graph_from_value(out)
+    frames = gr.backward_walk(out)
+    gr.walk_view(out, frames, len(frames) - 1)
+    assert (x.name, hidden.name, out.name) == ("x", "", "")
+    assert [n.key for n in graph.nodes] == ["x", "n1", "n2"]
+    assert "∂n2/∂x" in frames[-1].caption
+    taken = Value(2.0, "n1") * Value(3.0, "b")
+    assert [n.key for n in gr.graph_from_value(taken).nodes] == ["n1", "b", "n2"]
+    assert taken.name == ""
+
+
+def test_graph_module_imports_no_matplotlib():
+    import subprocess
+    import sys
+
+    code = "import sys, lecture_utils.graphs; print('matplotlib' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
 
 
 def test_text_width_grows_with_text():
-    assert 0 < gr.text_width_points("ab", 12) < gr.text_width_points("abcd", 12) < gr.text_width_points("abcd", 20)
-    assert gr.text_width_points("a\nabcdef", 12) == gr.text_width_points("abcdef", 12)
+    assert 0 < gp.text_width_points("ab", 12) < gp.text_width_points("abcd", 12) < gp.text_width_points("abcd", 20)
+    assert gp.text_width_points("a\nabcdef", 12) == gp.text_width_points("abcdef", 12)
 
 
 # --- the network's graphs -------------------------------------------------------------------------------------
@@ -248,8 +287,8 @@ def test_network_graphs_carry_the_notebook_03_numbers():
     axes = fig.subplots(2, 1)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        gr.draw_graph(axes[0], forward, fontsize=14)
-        gr.draw_graph(axes[1], backward, fontsize=14)
+        gp.draw_graph(axes[0], forward, fontsize=14)
+        gp.draw_graph(axes[1], backward, fontsize=14)
         fig.canvas.draw()
 
 

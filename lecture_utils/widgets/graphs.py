@@ -10,8 +10,8 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from ..autodiff import Value, toy_graph
-from ..graphs import (GraphArtists, WalkStep, backward_walk, draw_graph, format_number, graph_from_value,
-                      show_walk_step, text_width_points)
+from ..graphs import WalkStep, backward_walk, format_number, graph_from_value, walk_view
+from ..plotting.graphs import GraphArtists, draw_graph, show_walk_view, text_width_points
 from ..plotting.style import COLORS, lecture_style
 from .core import LiveFigure, Panel, panel_layout, slider
 
@@ -43,7 +43,7 @@ def draw_toy_walk(fig: Figure, a: float = 1.0, b: float = 2.0, c: float = 3.0, s
     if caption:
         text = ax_text.text(0.0, 0.5, "", transform=ax_text.transAxes, ha="left", va="center", fontsize=FONTSIZE,
                             color=COLORS["black"], animated=animated, linespacing=1.5)
-    show_walk_step(artists, root, backward_walk(root), step, text)
+    show_walk_view(artists, walk_view(root, backward_walk(root), step), text)
     return artists, text
 
 
@@ -93,7 +93,7 @@ class ToyGraphPanel(Panel):
         c = self.controls
         self.root = toy_root(c["a"].value, c["b"].value, c["c"].value)
         self.frames = backward_walk(self.root)
-        show_walk_step(self.artists, self.root, self.frames, c["step"].value)
+        show_walk_view(self.artists, walk_view(self.root, self.frames, c["step"].value))
         self.live.render()
         caption = self.frames[c["step"].value].caption.split("\n")
         self.caption.value = (f"<div style='font-size:18px; line-height:1.5'><b>step {c['step'].value} of 6:</b> "

@@ -1,0 +1,183 @@
+"""Drawing notebook 04's computation graphs with matplotlib (no graphviz binary needed).
+
+``draw_graph`` lays a ``graphs.ComputationGraph`` out left to right (the
+forward pass) or mirrored right to left (the backward pass) and returns its
+artists, so a live panel can change texts and highlights in place;
+``show_walk_view`` puts one frame of the backward walk (a ``graphs.WalkView``)
+on those artists. The graphs themselves, their formulas and the walk are
+computed in ``lecture_utils.graphs``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.colors import to_rgb
+from matplotlib.font_manager import FontProperties
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.text import Text
+from matplotlib.textpath import TextPath
+from matplotlib.transforms import ScaledTranslation
+
+from ..graphs import ComputationGraph, WalkView
+from .style import COLORS
+
+DIRECTIONS = ("forward", "backward")
+
+
+def text_width_points(text: str, fontsize: float, weight: str = "normal") -> float:
+    """Width in points of the widest line of ``text`` at ``fontsize`` (no renderer needed)."""
+    prop = FontProperties(size=fontsize, weight=weight)
+    widths = [TextPath((0, 0), line, prop=prop).get_extents().width if line.strip() else 0.0
+              for line in text.split("\n")]
+    return max(widths, default=0.0)
+
+
+@dataclass
+class GraphArtists:
+    """What ``draw_graph`` made, by node key and edge index, so a panel can update texts and highlights."""
+
+    ax: Axes
+    graph: ComputationGraph
+    boxes: dict[str, FancyBboxPatch]
+    titles: dict[str, Text]
+    values: dict[str, Text]
+    grads: dict[str, Text]
+    arrows: list[FancyArrowPatch]
+    labels: list[Text]
+    node_highlights: dict[str, FancyBboxPatch]
+    edge_highlights: list[FancyArrowPatch]
+
+    def highlight(self, node: Optional[str] = None, edge: Optional[int] = None) -> None:
+        """Show a thick outline on ``node`` and a backward arrow along edge number ``edge`` (None: none)."""
+        if node is not None and node not in self.node_highlights:
+            raise KeyError(f"node {node!r} is not in the graph")
+        if edge is not None and not 0 <= edge < len(self.edge_highlights):
+            raise IndexError(f"edge must be between 0 and {len(self.edge_highlights) - 1}, got {edge}")
+        for key, patch in self.node_highlights.items():
+            patch.set_visible(key == node)
+        for i, arrow in enumerate(self.edge_highlights):
+            arrow.set_visible(i == edge)
+
+    def animated_artists(self) -> list:
+        """Every artist whose content can change: value, gradient and edge-label texts, and the highlights."""
+        return [*self.values.values(), *self.grads.values(), *self.labels, *self.node_highlights.values(),
+                *self.edge_highlights]
+
+
+LABEL_AT = 0.5  # where along an edge its label sits (0: start, 1: end)
+NODE_FILL = {"input": COLORS["sky"], "intermediate": COLORS["orange"], "output": COLORS["green"]}
+
+
+def draw_graph(ax: Axes, graph: ComputationGraph, *, direction: str = "forward", fontsize: float = 15,
+               min_box_width: float = 0.0, animated: bool = False, title: Optional[str] = None,
+               margin: float = 0.5, value_color: Optional[str] = None) -> GraphArtists:
+    """Draw ``graph`` on ``ax``: boxes (name, value, gradient), arrows labelled with their local derivative.
+
+    ``direction="backward"`` mirrors it: the same boxes from right to left and every arrow reversed, the
+    picture of the backward pass. ``min_box_width`` (points) keeps boxes wide enough for changing numbers.
+    With ``animated=True`` the changing texts and the (hidden) highlights are animated for blitting.
+    ``value_color`` defaults to blue for values (forward) and vermillion for gradients (backward).
+    """
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction must be one of {DIRECTIONS}, got {direction!r}")
+    if not isinstance(graph, ComputationGraph):
+        raise TypeError(f"graph must be a ComputationGraph, got {type(graph).__name__}")
+    xs = np.array([n.x for n in graph.nodes], dtype=float)
+    ys = np.array([n.y for n in graph.nodes], dtype=float)
+    flip = direction == "backward"
+    left, right = xs.min(), xs.max()
+    pos = {n.key: ((left + right - n.x) if flip else n.x, n.y) for n in graph.nodes}
+    ax.set_xlim(left - margin, right + margin)
+    ax.set_ylim(ys.min() - margin, ys.max() + margin)
+    ax.set_axis_off()
+    ax.set_title(graph.title if title is None else title)
+    fig = ax.figure
+    line_pt = fontsize * 1.35
+    small = fontsize * 0.85
+
+    boxes, titles, values, grads, halos = {}, {}, {}, {}, {}
+    for node in graph.nodes:
+        x, y = pos[node.key]
+        value_lines = node.value.split("\n") if node.value else []
+        blocks = [(node.title, fontsize, "bold")] + [(line, fontsize, "normal") for line in value_lines]
+        if node.grad:
+            blocks.append((node.grad, small, "normal"))
+        width = max(max(text_width_points(t, s, w) for t, s, w in blocks), min_box_width) + 16
+        height = len(blocks) * line_pt + 8
+        where = fig.dpi_scale_trans + ScaledTranslation(x, y, ax.transData)
+        fill = (*to_rgb(NODE_FILL.get(node.kind, COLORS["orange"])), 0.25)  # a light tint: text stays readable
+        box = FancyBboxPatch((-width / 144, -height / 144), width / 72, height / 72, boxstyle="round,pad=0.04",
+                             transform=where, facecolor=fill, edgecolor=COLORS["black"], linewidth=1.5, zorder=2)
+        ax.add_patch(box)
+        halo = FancyBboxPatch((-width / 144, -height / 144), width / 72, height / 72, boxstyle="round,pad=0.08",
+                              transform=where, facecolor="none", edgecolor=COLORS["vermillion"], linewidth=4,
+                              zorder=6, visible=False, animated=animated)
+        ax.add_patch(halo)
+        top = (len(blocks) - 1) * line_pt / 2
+
+        def put(text: str, row: int, size: float, color: str, weight: str = "normal", anim: bool = False) -> Text:
+            return ax.annotate(text, (x, y), xytext=(0, top - row * line_pt), textcoords="offset points",
+                               ha="center", va="center", fontsize=size, color=color, fontweight=weight,
+                               zorder=5, animated=anim, annotation_clip=False)
+
+        titles[node.key] = put(node.title, 0, fontsize, COLORS["black"], "bold")
+        values[node.key] = ax.annotate(node.value, (x, y), xytext=(0, top - line_pt * (1 + (len(value_lines) - 1) / 2)),
+                                       textcoords="offset points", ha="center", va="center", fontsize=fontsize,
+                                       color=value_color or COLORS["vermillion" if flip else "blue"], zorder=5,
+                                       animated=animated, annotation_clip=False,
+                                       linespacing=1.35)
+        grad_color = COLORS["grey" if flip else "vermillion"]
+        grads[node.key] = put(node.grad, len(blocks) - 1, small, grad_color, anim=animated)
+        boxes[node.key], halos[node.key] = box, halo
+
+    pair_count: dict[tuple[str, str], int] = {}
+    for edge in graph.edges:
+        pair_count[(edge.source, edge.target)] = pair_count.get((edge.source, edge.target), 0) + 1
+    seen: dict[tuple[str, str], int] = {}
+    arrows, labels, highlights = [], [], []
+    for edge in graph.edges:
+        pair = (edge.source, edge.target)
+        k, total = seen.get(pair, 0), pair_count[pair]
+        seen[pair] = k + 1
+        rad = 0.0 if total == 1 else 0.35 * (k - (total - 1) / 2)
+        start, end = (edge.target, edge.source) if flip else (edge.source, edge.target)
+        arrow = FancyArrowPatch(pos[start], pos[end], patchA=boxes[start], patchB=boxes[end], arrowstyle="-|>",
+                                mutation_scale=22, linewidth=2, color=COLORS["grey"],
+                                connectionstyle=f"arc3,rad={rad}", shrinkA=4, shrinkB=4, zorder=1)
+        ax.add_patch(arrow)
+        (x0, y0), (x1, y1) = pos[start], pos[end]
+        mx, my = x0 + LABEL_AT * (x1 - x0), y0 + LABEL_AT * (y1 - y0)
+        if rad:  # a curved edge bulges sideways: put its label on the bulge
+            mx, my = mx + rad * (y1 - y0) / 2, my - rad * (x1 - x0) / 2
+        label = ax.text(mx, my, edge.label, ha="center", va="center", fontsize=small, color=COLORS["black"],
+                        zorder=4, animated=animated,
+                        bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="none", alpha=0.9))
+        back = FancyArrowPatch(pos[edge.target], pos[edge.source], patchA=boxes[edge.target],
+                               patchB=boxes[edge.source], arrowstyle="-|>",
+                               mutation_scale=30, linewidth=4, color=COLORS["vermillion"],
+                               connectionstyle=f"arc3,rad={rad + 0.25 if rad >= 0 else rad - 0.25}", shrinkA=6,
+                               shrinkB=6, zorder=3, visible=False, animated=animated)
+        ax.add_patch(back)
+        arrows.append(arrow)
+        labels.append(label)
+        highlights.append(back)
+    return GraphArtists(ax, graph, boxes, titles, values, grads, arrows, labels, halos, highlights)
+
+
+def show_walk_view(artists: GraphArtists, view: WalkView, caption: Optional[Text] = None) -> None:
+    """Put one frame of the backward walk on a drawn graph: its values, gradients, edge labels, highlights
+    and (if given a text artist) its caption."""
+    if not isinstance(view, WalkView):
+        raise TypeError(f"view must be a WalkView, got {type(view).__name__}")
+    for node in view.graph.nodes:
+        artists.values[node.key].set_text(node.value)
+        artists.grads[node.key].set_text(node.grad)
+    for text, edge in zip(artists.labels, view.graph.edges):
+        text.set_text(edge.label)
+    artists.highlight(view.node, view.edge)
+    if caption is not None:
+        caption.set_text(view.caption)
