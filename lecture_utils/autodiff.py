@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 import numpy as np
 
@@ -56,13 +56,30 @@ def _as_value(name: str, other: Any) -> "Value":
     return Value(check_real_number(name, other))
 
 
+def _power_slope(x: float, n: float) -> float:
+    """d(x^n)/dx = n x^(n-1), computed only when the backward pass asks for it.
+
+    At x = 0 with 0 < n < 1 (a square root, say) the slope is the one-sided limit +inf: the tangent is
+    vertical. The chain rule then gives inf × 0 = nan for sqrt(x² + y²) at the origin, where that cone
+    has no gradient. A slope too large for a float is ±inf, never an OverflowError.
+    """
+    if n == 0.0:
+        return 0.0
+    if x == 0.0:
+        return math.inf if n < 1 else (1.0 if n == 1 else 0.0)
+    try:
+        return n * x ** (n - 1)
+    except OverflowError:
+        return math.copysign(math.inf, n) * (-1.0 if x < 0 and float(n - 1).is_integer() and (n - 1) % 2 else 1.0)
+
+
 class Value:
     """One scalar node of a computation graph: ``data`` (forward value) and ``grad`` (d output / d this node)."""
 
-    __slots__ = ("data", "grad", "name", "op", "parents", "local_grads")
+    __slots__ = ("data", "grad", "name", "op", "parents", "_local")
 
-    def __init__(self, data: float, name: str = "", *, _parents: Sequence["Value"] = (), _local: Sequence[float] = (),
-                 _op: str = "") -> None:
+    def __init__(self, data: float, name: str = "", *, _parents: Sequence["Value"] = (),
+                 _local: Sequence[float] | Callable[[], Sequence[float]] = (), _op: str = "") -> None:
         self.data = check_real_number("data", data)
         if not isinstance(name, str):
             raise TypeError(f"name must be a string, got {type(name).__name__}")
@@ -70,7 +87,14 @@ class Value:
         self.name = name
         self.op = _op  # "" for a leaf, else "+", "*", "**2", "exp", ...
         self.parents: tuple[Value, ...] = tuple(_parents)
-        self.local_grads: tuple[float, ...] = tuple(float(d) for d in _local)
+        self._local = _local if callable(_local) else tuple(float(d) for d in _local)
+
+    @property
+    def local_grads(self) -> tuple[float, ...]:
+        """d self / d parent for each parent; an operation may leave it to be computed here, when first asked."""
+        if callable(self._local):
+            self._local = tuple(float(d) for d in self._local())
+        return self._local
 
     def __repr__(self) -> str:
         label = f"{self.name}: " if self.name else ""
@@ -101,10 +125,9 @@ class Value:
             raise ValueError(f"exponent {n:g} is not an integer, so the base must be >= 0, got data = {x:g}")
         try:
             out = x**n
-            local = n * x ** (n - 1) if n != 0 else 0.0
         except OverflowError:
-            out = local = math.inf
-        return Value(out, _parents=(self,), _local=(local,), _op=f"**{n:g}")
+            out = math.copysign(math.inf, x) if float(n).is_integer() and n % 2 else math.inf
+        return Value(out, _parents=(self,), _local=lambda: (_power_slope(x, n),), _op=f"**{n:g}")
 
     def __neg__(self) -> "Value":
         return self * -1.0

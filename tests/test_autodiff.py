@@ -136,6 +136,40 @@ def test_extreme_inputs_do_not_overflow_or_warn():
     assert Value(1e200).__pow__(2).data == math.inf
 
 
+def test_fractional_power_at_zero_is_lazy_and_has_an_infinite_slope():
+    """Regression: ``Value(0.0) ** 0.5`` raised ZeroDivisionError, because n x^(n-1) was computed eagerly."""
+    x = Value(0.0, "x")
+    root = x**0.5
+    assert root.data == 0.0
+    root.backward()
+    assert x.grad == math.inf  # the one-sided slope of the square root at 0: a vertical tangent
+    for n, slope in ((1, 1.0), (1.5, 0.0), (2, 0.0), (0, 0.0)):
+        v = Value(0.0)
+        (v**n).backward()
+        assert v.grad == slope
+
+
+def test_distance_at_the_origin_has_nan_gradient_without_errors():
+    """A student's (x*x + y*y) ** 0.5 at the origin: the cone has no gradient there, so inf × 0 = nan."""
+    x, y = Value(0.0, "x"), Value(0.0, "y")
+    r = (x * x + y * y) ** 0.5
+    r.backward()
+    assert r.data == 0.0 and math.isnan(x.grad) and math.isnan(y.grad)
+    x, y = Value(3.0, "x"), Value(-4.0, "y")
+    r = (x * x + y * y) ** 0.5
+    r.backward()
+    assert (r.data, x.grad, y.grad) == pytest.approx((5.0, 0.6, -0.8))
+
+
+def test_power_slopes_too_large_for_a_float_are_signed_infinities():
+    for base, n, value, slope in ((1e-200, -2, math.inf, -math.inf), (-1e200, 3, -math.inf, math.inf),
+                                  (1e200, 2, math.inf, 2e200), (-1e-200, -3, -math.inf, -math.inf)):
+        v = Value(base)
+        out = v**n
+        out.backward()
+        assert (out.data, v.grad) == (value, slope), (base, n)
+
+
 # --- random expressions against finite differences ----------------------------------------------------------
 def expressions(depth: int = 3):
     """Expression trees over x, y, z with operations defined everywhere (no log/division near 0)."""
