@@ -8,20 +8,36 @@ PYTEST := $(BIN)/python -m pytest
 .PHONY: lab test install notebooks check-notebooks clean
 
 $(BIN)/python:
+	@echo "Creating the virtual environment .venv (once)..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstall only when the dependency list changes.
-$(STAMP): pyproject.toml | $(BIN)/python
+# What the notebooks need (make lab), and the test tools on top (make test). Each is reinstalled
+# only when the dependency list changes.
+RUN_STAMP := $(VENV)/.runtime-stamp
+
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	@echo "Installing lecture_utils, JupyterLab and the notebooks' packages into .venv (about a minute, once)..."
+	$(BIN)/python -m pip install --quiet -e .
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' \
+		> $(VENV)/share/jupyter/lab/settings/overrides.json
+	touch $(RUN_STAMP)
+
+$(STAMP): pyproject.toml $(RUN_STAMP)
+	@echo "Installing the test tools into .venv (pytest, nbval, hypothesis; once)..."
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
 install: $(STAMP)
 
 # JupyterLab refuses to start as root (containers, this course's CI machines) without --allow-root.
-LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
+# No news pop-up and no update check: a student opens the notebooks, nothing else.
+LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,) --LabApp.news_url=None \
+	--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate
 
-lab: install
+lab: $(RUN_STAMP)
+	@echo "Starting JupyterLab on notebooks/ (stop it with Ctrl-C twice)..."
 	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/
 
 # Unit tests and every notebook (nbval strict: stored outputs are the expected results), in one
