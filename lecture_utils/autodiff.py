@@ -31,6 +31,7 @@ from typing import Any, Callable, Iterable, Optional, Sequence
 import numpy as np
 
 from ._validation import as_float_array, check_finite, check_real_number
+from .activations import ACTIVATION_NAMES, RELU, SIGMOID, TANH, Activation, get_activation
 
 __all__ = [
     "Value",
@@ -172,24 +173,20 @@ class Value:
         return Value(math.log(self.data), _parents=(self,), _local=(1.0 / self.data,), _op="log")
 
     def tanh(self) -> "Value":
-        """tanh(x); local derivative 1 - tanh(x)^2."""
-        t = math.tanh(self.data)
-        return Value(t, _parents=(self,), _local=(1.0 - t * t,), _op="tanh")
+        """A = tanh(x); local derivative g′ = 1 − A² (``activations.TANH``)."""
+        return self._activation(TANH)
 
     def relu(self) -> "Value":
-        """max(0, x); local derivative 1 for x > 0, else 0 (the convention at x = 0)."""
-        x = self.data
-        return Value(x if x > 0 else 0.0, _parents=(self,), _local=(1.0 if x > 0 else 0.0,), _op="relu")
+        """A = max(x, 0); local derivative 1 for x > 0, else 0, the convention at 0 (``activations.RELU``)."""
+        return self._activation(RELU)
 
     def sigmoid(self) -> "Value":
-        """1 / (1 + e^-x), computed without overflow; local derivative s(1 - s)."""
-        x = self.data
-        if x >= 0:
-            s = 1.0 / (1.0 + math.exp(-x))
-        else:
-            e = math.exp(x)
-            s = e / (1.0 + e)
-        return Value(s, _parents=(self,), _local=(s * (1.0 - s),), _op="sigmoid")
+        """A = 1 / (1 + e^−x), without overflow; local derivative A(1 − A) (``activations.SIGMOID``)."""
+        return self._activation(SIGMOID)
+
+    def _activation(self, activation: Activation) -> "Value":
+        A = float(activation.g(self.data))
+        return Value(A, _parents=(self,), _local=lambda: (float(activation.g_prime(A)),), _op=activation.name)
 
     # --- the backward pass --------------------------------------------------------------------------
     def backward(self) -> None:
@@ -346,7 +343,7 @@ def grad_of(values: Any) -> np.ndarray:
     return np.array([v.grad for v in array.ravel()], dtype=float).reshape(array.shape)
 
 
-ELEMENTWISE = ("exp", "log", "tanh", "relu", "sigmoid", "identity")
+ELEMENTWISE = ("exp", "log", *ACTIVATION_NAMES)  # what ``apply`` can do to every Value of an array
 
 
 def apply(function: str, values: Any) -> np.ndarray:
@@ -381,8 +378,7 @@ def network_loss(X: Any, Y: Any, Theta: Any, beta: Any, activation: str = "relu"
         raise ValueError(f"Y has shape {Y_.shape}, expected ({X_.shape[0]},) to match X {X_.shape}")
     if X_.shape[0] == 0:
         raise ValueError(f"X must have at least one row (example), got shape {X_.shape}")
-    if not isinstance(activation, str) or activation not in ("relu", "tanh", "sigmoid", "identity"):
-        raise ValueError(f"activation must be one of relu, tanh, sigmoid, identity; got {activation!r}")
+    activation = get_activation(activation).name
     Theta_v, beta_v = as_values(Theta_, "Θ"), as_values(beta_, "β")
     loss: Value | float = 0.0
     for x, y in zip(X_, Y_):
