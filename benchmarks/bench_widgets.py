@@ -38,11 +38,24 @@ matplotlib.use("Agg")  # before pyplot: the benchmark never opens a window
 import ipywidgets as widgets  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from PIL import Image as PILImage  # noqa: E402
 
 import lecture_utils.widgets as widgets_package  # noqa: E402
-from lecture_utils.widgets.core import Panel, PngEncoder, encode_png, encode_png_pillow  # noqa: E402
+from lecture_utils.widgets.core import Panel  # noqa: E402
+from lecture_utils.widgets.png import PngEncoder, encode_png  # noqa: E402
 
 from .timing import interleaved, ratio, summarize, timed  # noqa: E402
+
+
+# --- the reference encoder -----------------------------------------------------------------------
+
+def encode_png_pillow(canvas: FigureCanvasAgg, compress_level: int = 1) -> bytes:
+    """The canvas's pixels encoded by Pillow: the reference the panels' own encoder is timed against."""
+    pixels = np.asarray(canvas.buffer_rgba())
+    buffer = io.BytesIO()
+    PILImage.fromarray(pixels[..., :3]).save(buffer, format="PNG", compress_level=compress_level)
+    return buffer.getvalue()
 
 
 # --- discovery -------------------------------------------------------------------------------------

@@ -101,11 +101,6 @@ def gamma_from_lam(lam: float) -> float:
     return 1.0 / (2.0 * check_positive("lam", lam))
 
 
-def lam_from_gamma(gamma: float) -> float:
-    """The penalty that gives step size gamma, lam = 1 / (2 gamma)."""
-    return 1.0 / (2.0 * check_positive("gamma", gamma))
-
-
 def trust_region_step(w0: Any, grad_w0: Any, alpha: float) -> np.ndarray:
     """The minimiser of the linear model over the ball ||w - w0|| <= alpha: w0 - alpha grad_w0 / ||grad_w0||.
 
@@ -251,3 +246,37 @@ def take_step(objective: Objective, w0: Any, lam: float) -> StepReport:
         f_w1 = float(objective.value(w1))
     return StepReport(point.w0, point.f_w0, point.grad_w0, float(lam), w1,
                       float(point.penalised(w1, lam)), f_w1)
+
+
+@dataclass(frozen=True)
+class TrustRegionReport:
+    """One trust-region step from w0 with radius alpha, the matching penalty, and what f did."""
+
+    w0: np.ndarray
+    f_w0: float
+    grad_w0: np.ndarray
+    alpha: float
+    w1: np.ndarray
+    model_w1: float
+    f_w1: float
+    lam: float  # ||grad|| / (2 alpha); 0 for a zero gradient (the constraint is not active)
+
+    @property
+    def grad_norm(self) -> float:
+        """||grad f(w0)||."""
+        return float(np.linalg.norm(self.grad_w0))
+
+    @property
+    def gamma(self) -> float:
+        """The matching step size alpha / ||grad|| = 1 / (2 lam); NaN for a zero gradient (no step to match)."""
+        return gamma_from_lam(self.lam) if self.lam > 0 else float("nan")
+
+
+def take_trust_region_step(objective: Objective, w0: Any, alpha: float) -> TrustRegionReport:
+    """Expand ``objective`` at w0, minimise the linear model over the ball of radius alpha, evaluate f there."""
+    point = expand(objective, w0)
+    w1 = point.trust_region_step(alpha)
+    with np.errstate(over="ignore"):
+        f_w1 = float(objective.value(w1))
+    return TrustRegionReport(point.w0, point.f_w0, point.grad_w0, float(alpha), w1, float(point.linear(w1)),
+                             f_w1, lam_from_alpha(point.grad_w0, alpha))

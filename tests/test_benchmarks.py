@@ -18,7 +18,8 @@ if str(ROOT) not in sys.path:
 
 from benchmarks import bench_backprop, bench_notebooks, bench_widgets, run  # noqa: E402
 from benchmarks.timing import interleaved, ratio, summarize  # noqa: E402
-from lecture_utils.widgets.core import Panel, encode_png, encode_png_pillow  # noqa: E402
+from lecture_utils.widgets.core import Panel  # noqa: E402
+from lecture_utils.widgets.png import encode_png  # noqa: E402
 from lecture_utils.widgets.descent import GradientDescent1DPanel  # noqa: E402
 
 
@@ -57,7 +58,7 @@ def test_own_png_encoder_is_lossless_and_matches_pillow():
         mine = Image.open(io.BytesIO(encode_png(panel.live.canvas, level)))
         assert mine.mode == "RGB" and mine.size == (pixels.shape[1], pixels.shape[0])
         np.testing.assert_array_equal(np.asarray(mine), pixels)
-    theirs = Image.open(io.BytesIO(encode_png_pillow(panel.live.canvas)))
+    theirs = Image.open(io.BytesIO(bench_widgets.encode_png_pillow(panel.live.canvas)))
     np.testing.assert_array_equal(np.asarray(theirs), pixels)
     np.testing.assert_array_equal(np.asarray(Image.open(io.BytesIO(panel.live.png))), pixels)  # what the panel sends
 
@@ -127,6 +128,7 @@ def test_backprop_benchmark_on_tiny_shapes():
         assert shape["calls_per_sample"] >= 1 and shape["numpy_unchecked_ms"] > 0 and summary["unchecked_max_vs_floor"] > 0
         assert shape["numpy_ms"] > 0 and shape["floor_ms"] > 0 and shape["vs_floor"] > 0 and shape["activation_ms"] > 0
         assert shape["vs_floor_and_activation"] < shape["vs_floor"]
+        assert shape["tuned_ms"] > 0 and shape["tuned_speedup"] > 0 and summary["geomean_tuned_speedup"] > 0
         assert summary["geomean_floor_and_activation_vs_floor"] > 1
         if result["torch_version"] is None:
             assert shape["torch_ms"] is None and summary["geomean_vs_torch"] is None
@@ -138,8 +140,23 @@ def test_backprop_benchmark_on_tiny_shapes():
 def test_floor_computes_the_products_of_the_pass():
     X, Y, Theta, beta = bench_backprop.make_problem(8, 3, 5)
     P, Y_hat, dTheta_shape = bench_backprop.floor_pass(X, Theta, beta)()
-    assert P.shape == (5, 8) and Y_hat.shape == (8,) and dTheta_shape.shape == Theta.shape
-    np.testing.assert_allclose(P.T, X @ Theta.T, rtol=1e-12)  # Theta Xᵀ: the P_i as columns
+    assert P.shape == (8, 5) and Y_hat.shape == (8,) and dTheta_shape.shape == Theta.shape
+    np.testing.assert_allclose(P, X @ Theta.T, rtol=1e-12)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "identity"])
+@pytest.mark.parametrize("n, p, m, rows", [(50, 3, 6, 7), (50, 3, 6, None), (64, 2, 16, 16), (600, 3, 256, None)])
+def test_tuned_kernel_computes_the_plain_pass(activation, n, p, m, rows):
+    """The exhibit is only worth timing if it computes the same numbers, block by block or whole."""
+    from benchmarks.tuned_backprop import tuned_loss_and_gradients
+    from lecture_utils.network import loss_and_gradients
+
+    X, Y, Theta, beta = bench_backprop.make_problem(n, p, m, seed=n + m)
+    plain = loss_and_gradients(X, Y, Theta, beta, activation)
+    tuned = tuned_loss_and_gradients(X, Y, Theta, beta, activation, rows=rows)
+    assert tuned[0] == pytest.approx(plain[0], rel=1e-12)
+    np.testing.assert_allclose(tuned[1], plain[1], rtol=1e-11, atol=1e-11)
+    np.testing.assert_allclose(tuned[2], plain[2], rtol=1e-11, atol=1e-11)
 
 
 @pytest.mark.parametrize("name, g", [("tanh", np.tanh), ("relu", lambda P: np.maximum(P, 0.0))])

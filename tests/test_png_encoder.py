@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
-from lecture_utils.widgets.core import PngEncoder, adler32_combine, encode_png, png_data_url
+from lecture_utils.widgets.png import PngEncoder, adler32_combine, encode_png, png_data_url
 from lecture_utils.widgets.descent import GradientDescent1DPanel
 
 

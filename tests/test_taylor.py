@@ -77,7 +77,7 @@ def test_trust_region_step_on_boundary_and_matches_lagrangian(seed, alpha, dim):
 def test_lecture_numbers():
     # (w - 6)^2 from 23: lam = 1 is gamma = 0.5 and lands on 6 in one step; curvature 2 -> lam = 1.
     assert taylor.lam_for_curvature(LECTURE_1D.curvature) == 1.0
-    assert taylor.gamma_from_lam(1.0) == 0.5 and taylor.lam_from_gamma(0.1) == pytest.approx(5.0)
+    assert taylor.gamma_from_lam(1.0) == 0.5 and taylor.gamma_from_lam(5.0) == pytest.approx(0.1)
     report = taylor.take_step(LECTURE_1D, 23.0, 1.0)
     assert float(report.w1) == 6.0 and report.f_w1 == 0.0 and report.predicted_decrease == 289.0
     assert float(taylor.take_step(LECTURE_1D, 23.0, 5.0).w1) == pytest.approx(19.6)  # gamma = 0.1
@@ -97,7 +97,7 @@ def test_zero_gradient():
     (lambda: taylor.lagrangian_step(1.0, 1.0, -1.0), "lam"),
     (lambda: taylor.penalised_model(0.0, 1.0, 0.0, 1.0, 0.0), "lam"),
     (lambda: taylor.gamma_from_lam(0), "lam"),
-    (lambda: taylor.lam_from_gamma(-0.1), "gamma"),
+    (lambda: taylor.take_trust_region_step(GRADIENT_PICTURE, [1.0, 2.0], 0.0), "alpha"),
     (lambda: taylor.trust_region_step([0.0, 0.0], [1.0, 0.0], 0.0), "alpha"),
     (lambda: taylor.lam_from_alpha([1.0, 0.0], -2.0), "alpha"),
     (lambda: taylor.alpha_from_lam([1.0, 0.0], 0.0), "lam"),
@@ -151,16 +151,48 @@ def test_panel_extremes_raise_and_warn_nothing():
         TaylorStepPanel("nope")
 
 
-def test_trust_region_figure_numbers():
+def test_trust_region_report_numbers():
+    report = taylor.take_trust_region_step(GRADIENT_PICTURE, (2.0, 1.5), 1.0)
+    assert report.lam == pytest.approx(np.sqrt(52) / 2)  # ||(4, 6)|| / (2 alpha)
+    assert report.gamma == pytest.approx(1.0 / np.sqrt(52))  # alpha / ||grad||
+    assert np.linalg.norm(report.w1 - np.array([2.0, 1.5])) == pytest.approx(1.0)
+    assert report.model_w1 == pytest.approx(8.5 - np.sqrt(52))  # f(w0) - alpha ||grad||
+    assert report.f_w1 == pytest.approx(GRADIENT_PICTURE.value(report.w1))
+    flat = taylor.take_trust_region_step(GRADIENT_PICTURE, (0.0, 0.0), 0.5)
+    assert flat.lam == 0.0 and np.isnan(flat.gamma) and np.all(flat.w1 == 0.0)
+
+
+def test_figures_draw_the_reports_they_are_given():
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from lecture_utils.plotting.taylor import draw_trust_region_2d
+    from lecture_utils.plotting.taylor import draw_step_outcome, draw_taylor_1d, draw_trust_region_2d
 
-    fig, ax = plt.subplots()
-    artists = draw_trust_region_2d(ax, GRADIENT_PICTURE, (2.0, 1.5), 1.0)
-    numbers = artists.update((2.0, 1.5), 1.0)
-    assert numbers["lam"] == pytest.approx(np.sqrt(52) / 2)
-    assert np.linalg.norm(numbers["w1"] - np.array([2.0, 1.5])) == pytest.approx(1.0)
-    assert np.isnan(artists.update((0.0, 0.0), 0.5)["gamma"])
+    fig, axes = plt.subplots(1, 3)
+    report = taylor.take_trust_region_step(GRADIENT_PICTURE, (2.0, 1.5), 1.0)
+    artists = draw_trust_region_2d(axes[0], GRADIENT_PICTURE, report)
+    np.testing.assert_allclose(artists.end.get_data(), [[report.w1[0]], [report.w1[1]]])
+    assert artists.disc.get_radius() == 1.0
+    artists.update(taylor.take_trust_region_step(GRADIENT_PICTURE, (0.0, 0.0), 0.5))
+    assert "stationary" in artists.readout.get_text()
+    step = taylor.take_step(LECTURE_1D, 23.0, 5.0)
+    artists_1d = draw_taylor_1d(axes[1], LECTURE_1D, step, xlim=(-18, 24), ylim=(-100, 320))
+    assert artists_1d.true_value.get_data() == ([pytest.approx(19.6)], [pytest.approx(184.96)])
+    steps = [taylor.take_step(LECTURE_1D, 23.0, lam) for lam in (0.5, 1.0, 5.0)]
+    draw_step_outcome(axes[2], steps, marks=steps[1:2])
+    np.testing.assert_allclose(axes[2].lines[0].get_ydata(), [289.0, 0.0, 184.96])
     plt.close(fig)
+
+
+def test_panel_constructor_and_set_refuse_bad_values_by_name():
+    from lecture_utils.widgets.taylor import TaylorStepPanel
+
+    panel = TaylorStepPanel("non-convex quartic")
+    assert panel.controls["w0"].max == 3.2 and "non-convex" in panel.summary()  # the sliders fit the objective
+    before = panel.summary()
+    with pytest.raises(ValueError, match=r"objective must be one of \['\(w - 6\)\^2', 'non-convex quartic'\]"):
+        panel.set(objective="cubic")
+    with pytest.raises(ValueError, match="lam must be between 0.1 and 5.0"):
+        panel.set(objective="(w - 6)^2", lam=20.0)  # lam = 20 fits the quartic's range, not this one's
+    assert panel.summary() == before and panel.controls["objective"].value == "non-convex quartic"
+    assert panel.controls["lam"].max == 50.0

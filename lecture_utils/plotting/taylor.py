@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
@@ -48,7 +48,6 @@ class Taylor1DArtists:
     """The moving parts of the 1D Taylor picture (see ``draw_taylor_1d``)."""
 
     ax: Axes
-    objective: Any
     grid: np.ndarray
     tangent: Any
     model: Any
@@ -60,7 +59,6 @@ class Taylor1DArtists:
     step_arrow: Any
     message: Any
     readout: Any
-    report: taylor.StepReport | None = field(default=None)
 
     @property
     def animated(self) -> list:
@@ -68,16 +66,16 @@ class Taylor1DArtists:
         return [self.region, self.tangent, self.model, self.gap, self.step_arrow, self.start, self.model_min,
                 self.true_value, self.message, self.readout]
 
-    def update(self, w0: float, lam: float) -> taylor.StepReport:
-        """Redraw the tangent, the penalised model and its minimiser for a new w0 and lam; return the numbers."""
+    def update(self, report: taylor.StepReport) -> None:
+        """Draw one Lagrangian step: the tangent and penalised model at w0, its minimiser w1 and f(w1)."""
         xlim, ylim = self.ax.get_xlim(), self.ax.get_ylim()
-        report = taylor.take_step(self.objective, w0, lam)
-        point = taylor.TaylorPoint(report.w0, report.f_w0, report.grad_w0)
-        self.tangent.set_data(self.grid, clip_to_band(point.linear(self.grid), ylim))
-        self.model.set_data(self.grid, clip_to_band(point.penalised(self.grid, lam), ylim))
-        x0, y0, _, _ = clamp_marker(float(report.w0), report.f_w0, xlim, ylim)
+        w0, w1 = float(report.w0), float(report.w1)
+        tangent = taylor.linear_model(self.grid, report.w0, report.f_w0, report.grad_w0)
+        self.tangent.set_data(self.grid, clip_to_band(tangent, ylim))
+        model = taylor.penalised_model(self.grid, report.w0, report.f_w0, report.grad_w0, report.lam)
+        self.model.set_data(self.grid, clip_to_band(model, ylim))
+        x0, y0, _, _ = clamp_marker(w0, report.f_w0, xlim, ylim)
         self.start.set_data([x0], [y0])
-        w1 = float(report.w1)
         xm, ym, marker_m, shown_m = clamp_marker(w1, report.model_w1, xlim, ylim, "D")
         xt, yt, marker_t, shown_t = clamp_marker(w1, report.f_w1, xlim, ylim, "o")
         self.model_min.set_data([xm], [ym])
@@ -85,11 +83,11 @@ class Taylor1DArtists:
         self.true_value.set_data([xt], [yt])
         self.true_value.set_marker(marker_t)
         self.gap.set_data([xm, xt], [ym, yt])
-        self.region.set_x(float(report.w0) - report.alpha)
+        self.region.set_x(w0 - report.alpha)
         self.region.set_width(2.0 * report.alpha)
         lo, hi = xlim
-        self.step_arrow.set_positions((float(np.clip(report.w0, lo, hi)), 0.06), (float(np.clip(w1, lo, hi)), 0.06))
-        self.step_arrow.set_visible(abs(w1 - float(report.w0)) > 1e-9 * (hi - lo))
+        self.step_arrow.set_positions((float(np.clip(w0, lo, hi)), 0.06), (float(np.clip(w1, lo, hi)), 0.06))
+        self.step_arrow.set_visible(abs(w1 - w0) > 1e-9 * (hi - lo))
         notes = []
         if not shown_m or not shown_t:
             where = "left" if w1 < lo else "right" if w1 > hi else None
@@ -102,8 +100,6 @@ class Taylor1DArtists:
         self.message.set_text("\n".join(notes))
         self.message.set_visible(bool(notes))
         self.readout.set_text(readout_text(report))
-        self.report = report
-        return report
 
 
 def signed(x: float, digits: int = 3) -> str:
@@ -131,9 +127,10 @@ def readout_text(report: taylor.StepReport) -> str:
             f"change of f actually: {signed(-report.actual_decrease)}")
 
 
-def draw_taylor_1d(ax: Axes, objective: Any, w0: float, lam: float, *, xlim: tuple[float, float],
+def draw_taylor_1d(ax: Axes, objective: Any, report: taylor.StepReport, *, xlim: tuple[float, float],
                    ylim: tuple[float, float], animated: bool = False) -> Taylor1DArtists:
-    """f, its tangent at w0, the penalised model f(w0) + f'(w0)(w - w0) + lam (w - w0)^2 and its minimiser."""
+    """f, and for one step (``taylor.take_step``): the tangent at w0, the penalised model
+    f(w0) + f'(w0)(w - w0) + lam (w - w0)^2 and its minimiser."""
     grid = np.linspace(*xlim, GRID_POINTS)
     ax.plot(grid, clip_to_band(objective.value(grid), ylim), color=COLORS["blue"], label="f(w)", zorder=2)
     ax.axhline(0.0, color=COLORS["grey"], linestyle=":", linewidth=1.5, zorder=1)
@@ -169,27 +166,27 @@ def draw_taylor_1d(ax: Axes, objective: Any, w0: float, lam: float, *, xlim: tup
     ax.set_ylabel("value")
     ax.set_title("Taylor models of " + math_name(objective), fontsize=15)
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=12, frameon=False)
-    artists = Taylor1DArtists(ax, objective, grid, tangent, model, start, model_min, true_value, gap, region,
+    artists = Taylor1DArtists(ax, grid, tangent, model, start, model_min, true_value, gap, region,
                               step_arrow, message, readout)
-    artists.update(w0, lam)
+    artists.update(report)
     return artists
 
 
-def draw_step_outcome(ax: Axes, objective: Any, w0: float, lams: np.ndarray, *, mark: Sequence[float] = (),
-                      ylim: tuple[float, float] | None = None) -> np.ndarray:
-    """f(w1) against lam (log scale) for one step from w0, with f(w0) as a reference line; returns f(w1)."""
-    lams = np.asarray(lams, dtype=float)
-    f_w1 = np.array([taylor.take_step(objective, w0, lam).f_w1 for lam in lams])
-    predicted = np.array([taylor.take_step(objective, w0, lam).model_w1 for lam in lams])
-    f_w0 = float(objective.value(w0))
-    ax.semilogx(lams, f_w1, color=COLORS["vermillion"], label="true f(w₁) after one step")
-    ax.semilogx(lams, predicted, "--", color=COLORS["orange"], label="model's promise m(w₁)")
+def draw_step_outcome(ax: Axes, reports: Sequence[taylor.StepReport], *, marks: Sequence[taylor.StepReport] = (),
+                      ylim: tuple[float, float] | None = None) -> None:
+    """f(w1) and the model's m(w1) against lam (log scale) for steps from one w0, with f(w0) for reference.
+
+    ``reports``: ``taylor.take_step`` for a range of lam (same objective and w0); ``marks``: steps to annotate.
+    """
+    lams = np.array([r.lam for r in reports])
+    f_w0 = reports[0].f_w0
+    ax.semilogx(lams, [r.f_w1 for r in reports], color=COLORS["vermillion"], label="true f(w₁) after one step")
+    ax.semilogx(lams, [r.model_w1 for r in reports], "--", color=COLORS["orange"], label="model's promise m(w₁)")
     ax.axhline(f_w0, color=COLORS["grey"], linestyle=":", linewidth=2, label=f"f(w₀) = {f_w0:g}")
-    for lam in mark:
-        report = taylor.take_step(objective, w0, lam)
-        ax.plot([lam], [report.f_w1], "o", color=COLORS["black"], markersize=9, zorder=5)
-        ax.annotate(f"λ = {lam:g} (γ = {report.gamma:g}):\nf(w₁) = {report.f_w1:.3g}", (lam, report.f_w1),
-                    xytext=(8, 40), textcoords="offset points", fontsize=13,
+    for report in marks:
+        ax.plot([report.lam], [report.f_w1], "o", color=COLORS["black"], markersize=9, zorder=5)
+        ax.annotate(f"λ = {report.lam:g} (γ = {report.gamma:g}):\nf(w₁) = {report.f_w1:.3g}",
+                    (report.lam, report.f_w1), xytext=(8, 40), textcoords="offset points", fontsize=13,
                     bbox=dict(facecolor="white", edgecolor="none", alpha=0.85),
                     arrowprops=dict(arrowstyle="-", color=COLORS["black"]))
     top = ax.secondary_xaxis("top", functions=(lambda x: 1.0 / (2.0 * np.maximum(x, 1e-12)),
@@ -203,7 +200,6 @@ def draw_step_outcome(ax: Axes, objective: Any, w0: float, lams: np.ndarray, *, 
     if ylim is not None:
         ax.set_ylim(*ylim)
     ax.legend(loc="upper right", fontsize=12)
-    return f_w1
 
 
 @dataclass
@@ -211,7 +207,6 @@ class TrustRegion2DArtists:
     """The moving parts of the 2D trust-region picture (see ``draw_trust_region_2d``)."""
 
     ax: Axes
-    objective: DiagonalQuadratic
     disc: Any
     start: Any
     step: Any
@@ -225,40 +220,32 @@ class TrustRegion2DArtists:
         """The artists a live panel redraws on every move."""
         return [self.disc, self.level_line, self.step, self.start, self.end, self.readout]
 
-    def update(self, w0: Sequence[float], alpha: float) -> dict[str, Any]:
-        """Move the disc to w0 with radius alpha, draw the step to the boundary; return the numbers."""
-        point = taylor.expand(self.objective, np.asarray(w0, dtype=float))
-        w1 = point.trust_region_step(alpha)
-        self.disc.center = tuple(point.w0)
-        self.disc.set_radius(alpha)
-        self.start.set_data([point.w0[0]], [point.w0[1]])
+    def update(self, report: taylor.TrustRegionReport) -> None:
+        """Draw one trust-region step: the disc around w0 of radius alpha and the step to its boundary."""
+        w0, w1 = report.w0, report.w1
+        self.disc.center = tuple(w0)
+        self.disc.set_radius(report.alpha)
+        self.start.set_data([w0[0]], [w0[1]])
         self.end.set_data([w1[0]], [w1[1]])
-        self.step.set_positions(tuple(point.w0), tuple(w1))
-        norm = point.grad_norm
-        numbers: dict[str, Any] = {"w0": point.w0, "grad": point.grad_w0, "alpha": float(alpha), "w1": w1,
-                                   "f_w0": point.f_w0, "f_w1": float(self.objective.value(w1)),
-                                   "model_w1": float(point.linear(w1))}
-        if norm > 0:
+        self.step.set_positions(tuple(w0), tuple(w1))
+        if report.lam > 0:
             # The level line of the linear model through w1: perpendicular to grad, touching the disc.
-            direction = np.array([-point.grad_w0[1], point.grad_w0[0]]) / norm
+            direction = np.array([-report.grad_w0[1], report.grad_w0[0]]) / report.grad_norm
             ends = w1 + np.outer([-4 * self.lim, 4 * self.lim], direction)
             self.level_line.set_data(ends[:, 0], ends[:, 1])
-            lam = taylor.lam_from_alpha(point.grad_w0, alpha)
-            numbers.update(lam=lam, gamma=taylor.gamma_from_lam(lam))
             self.readout.set_text(
-                f"‖∇f(w₀)‖ = {norm:.3g},  α = {alpha:.3g}\n"
-                f"λ = ‖∇f‖/(2α) = {lam:.3g},  γ = 1/(2λ) = α/‖∇f‖ = {1 / (2 * lam):.3g}\n"
-                f"f(w₀) = {point.f_w0:.3g} → f(w₁) = {numbers['f_w1']:.3g}  (model said {numbers['model_w1']:.3g})")
+                f"‖∇f(w₀)‖ = {report.grad_norm:.3g},  α = {report.alpha:.3g}\n"
+                f"λ = ‖∇f‖/(2α) = {report.lam:.3g},  γ = 1/(2λ) = α/‖∇f‖ = {report.gamma:.3g}\n"
+                f"f(w₀) = {report.f_w0:.3g} → f(w₁) = {report.f_w1:.3g}  (model said {report.model_w1:.3g})")
         else:
             self.level_line.set_data([], [])
-            numbers.update(lam=0.0, gamma=float("nan"))
             self.readout.set_text("∇f(w₀) = 0: the linear model is flat,\nw₀ is stationary and stays put")
-        return numbers
 
 
-def draw_trust_region_2d(ax: Axes, objective: DiagonalQuadratic, w0: Sequence[float], alpha: float, *,
+def draw_trust_region_2d(ax: Axes, objective: DiagonalQuadratic, report: taylor.TrustRegionReport, *,
                          lim: float = 3.0, animated: bool = False) -> TrustRegion2DArtists:
-    """Contours of f, the disc ||w - w0|| <= alpha, and the minimiser of the linear model on it (step along -grad)."""
+    """Contours of f and, for one step (``taylor.take_trust_region_step``), the disc ||w - w0|| <= alpha
+    and the minimiser of the linear model on it (a step along -grad)."""
     draw_contours(ax, objective, lim, levels=15)
     disc = Circle((0.0, 0.0), 1.0, facecolor=COLORS["sky"], alpha=0.3, edgecolor=COLORS["blue"], linewidth=2.5,
                   animated=animated, zorder=2)
@@ -282,6 +269,6 @@ def draw_trust_region_2d(ax: Axes, objective: DiagonalQuadratic, w0: Sequence[fl
     ax.set_ylim(-lim, lim)
     ax.set_title("Trust region on " + math_name(objective), fontsize=15)
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=12, frameon=False)
-    artists = TrustRegion2DArtists(ax, objective, disc, start, step, end, level_line, readout, lim)
-    artists.update(w0, alpha)
+    artists = TrustRegion2DArtists(ax, disc, start, step, end, level_line, readout, lim)
+    artists.update(report)
     return artists

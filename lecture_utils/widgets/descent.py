@@ -57,11 +57,8 @@ class GradientDescent1DPanel(Panel):
             "num_steps": slider("int", "steps", 10, 1, 100, 1),
         }
         self.controls["decay"].disabled = True
-        self.check_value("schedule", schedule)
-        self._on_schedule({"new": schedule})
-        for name, value in (("gamma", gamma), ("w0", w0), ("num_steps", num_steps), ("schedule", schedule)):
-            self.check_value(name, value)
-            self.controls[name].value = value
+        self.controls["schedule"].observe(self._on_schedule, names="value")  # reshapes the decay slider
+        self.apply_arguments(schedule=schedule, gamma=gamma, w0=w0, num_steps=num_steps)
         self.trajectory: Trajectory = self._run()
         self._build_figure()
         self.readout = widgets.HTML()
@@ -70,7 +67,6 @@ class GradientDescent1DPanel(Panel):
             button = widgets.Button(description=label, layout=widgets.Layout(width="120px"))
             button.on_click(lambda _b, v=value: self.set(gamma=v))
             buttons.append(button)
-        self.controls["schedule"].observe(self._on_schedule, names="value")
         self._watch()
         self.widget = panel_layout(
             [[self.controls[n] for n in ("gamma", "schedule", "decay")], [self.controls[n] for n in ("w0", "num_steps")]],

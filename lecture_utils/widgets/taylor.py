@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 from ..functions import LECTURE_1D, QUARTIC
 from ..plotting.style import lecture_style
 from ..plotting.taylor import draw_taylor_1d
-from ..taylor import StepReport
+from ..taylor import StepReport, take_step
 from .core import LiveFigure, Panel, panel_layout, slider
 
 # Per objective: view limits, w0 slider (min, max, step, default), lam slider (min, max, step, default).
@@ -25,31 +25,36 @@ class TaylorStepPanel(Panel):
 
     def __init__(self, objective: str = "(w - 6)^2") -> None:
         super().__init__()
-        if objective not in SETTINGS:
-            raise ValueError(f"objective must be one of {list(SETTINGS)}, got {objective!r}")
-        s = SETTINGS[objective]
+        first = next(iter(SETTINGS))
+        s = SETTINGS[first]
         self.controls = {
-            "objective": widgets.Dropdown(options=list(SETTINGS), value=objective, description="objective",
+            "objective": widgets.Dropdown(options=list(SETTINGS), value=first, description="objective",
                                           style={"description_width": "110px"}),
             "w0": slider("float", "start w₀", s["w0"][3], *s["w0"][:3]),
             "lam": slider("float", "penalty λ", s["lam"][3], *s["lam"][:3]),
         }
+        self.controls["objective"].observe(self._on_objective, names="value")
         with lecture_style():
             self.fig = Figure(figsize=(12, 5.6), dpi=80, layout="constrained")
             self.ax = self.fig.add_subplot()
         self.live = LiveFigure(self.fig)
-        self._draw(objective)
-        self.controls["objective"].observe(self._on_objective, names="value")
+        self.apply_arguments(objective=objective)
+        if objective == first:
+            self._draw()  # no change event: draw the first objective's picture here
         self._watch()
         self.widget = panel_layout([[self.controls[n] for n in ("objective", "w0", "lam")]], self.live.image)
         self.update()
 
-    def _draw(self, name: str) -> None:
-        s = SETTINGS[name]
+    def step(self) -> StepReport:
+        """The Lagrangian step the controls describe."""
+        c = self.controls
+        return take_step(SETTINGS[c["objective"].value]["objective"], c["w0"].value, c["lam"].value)
+
+    def _draw(self) -> None:
+        s = SETTINGS[self.controls["objective"].value]
         with lecture_style():
             self.ax.clear()
-            self.artists = draw_taylor_1d(self.ax, s["objective"], self.controls["w0"].value,
-                                          self.controls["lam"].value, xlim=s["xlim"], ylim=s["ylim"],
+            self.artists = draw_taylor_1d(self.ax, s["objective"], self.step(), xlim=s["xlim"], ylim=s["ylim"],
                                           animated=True)
         self.live.animated = self.artists.animated
         self.live.invalidate()
@@ -62,11 +67,12 @@ class TaylorStepPanel(Panel):
                 control = self.controls[key]
                 control.min, control.max = -1e9, 1e9  # widen first so the new range is always accepted
                 control.min, control.max, control.step, control.value = low, high, step, default
-            self._draw(change["new"])
+            self._draw()
 
     def update(self) -> None:
         """Recompute the step from the sliders and redraw the changing artists."""
-        self.report: StepReport = self.artists.update(self.controls["w0"].value, self.controls["lam"].value)
+        self.report = self.step()
+        self.artists.update(self.report)
         self.live.render()
 
     def summary(self) -> str:
