@@ -15,30 +15,32 @@ from typing import Callable, Iterator, Optional, Sequence, Union
 
 import numpy as np
 
-from ._validation import as_float_array, check_int, check_positive
+from ._validation import as_float_array, check_int
 from .schedules import StepSize, as_schedule
 
-DEFAULT_BATCH_SIZES = (32, 64)  # the lecture's examples of |B|
+DIVERGENCE_FACTOR = 1e8  # an SGD run has diverged once |w_k| > 1e8 · max(1, |w_0|), or w_k is not finite
 
 PerExampleGrad = Callable[[np.ndarray, np.ndarray], np.ndarray]
 SeedLike = Union[int, np.random.Generator]
 
 
-def check_batch_size(batch_size: int, n: int) -> int:
-    """Return ``batch_size`` as an int in 1 .. n, or raise naming batch_size (and n)."""
-    n = check_n(n)
+def _check_n(n: int) -> int:
+    n = check_int("n", n)
+    if n < 1:
+        raise ValueError(f"n must be >= 1: the data set is empty (n = {n})")
+    return n
+
+
+def _check_batch_size(batch_size: int, n: int) -> int:
     batch_size = check_int("batch_size", batch_size)
     if not 1 <= batch_size <= n:
         raise ValueError(f"batch_size must be between 1 and n = {n}, got {batch_size}")
     return batch_size
 
 
-def check_n(n: int) -> int:
-    """Return the number of examples n >= 1, or raise naming n (an empty data set has n = 0)."""
-    n = check_int("n", n)
-    if n < 1:
-        raise ValueError(f"n must be >= 1: the data set is empty (n = {n})")
-    return n
+def _divergence_limit(w0: np.ndarray) -> float:
+    """The norm past which a run started at w0 counts as diverged (``DIVERGENCE_FACTOR``)."""
+    return DIVERGENCE_FACTOR * max(1.0, float(np.linalg.norm(w0)))
 
 
 def _generator(seed: SeedLike) -> np.random.Generator:
@@ -48,40 +50,29 @@ def _generator(seed: SeedLike) -> np.random.Generator:
 
 
 class MiniBatchSampler:
-    """Seeded mini-batches of example indices 0 .. n-1.
+    """Seeded mini-batches of example indices 0 .. n-1, without replacement.
 
-    Without replacement (the default) each epoch draws one random
-    permutation and walks it in consecutive slices of ``batch_size``: every
-    example is used exactly once per epoch (the last batch is smaller when
-    ``batch_size`` does not divide n, unless ``drop_last``). With
-    ``replacement=True`` every batch is ``batch_size`` independent uniform
-    draws, so an index can repeat and an epoch is just n / batch_size steps.
+    Each epoch draws one random permutation and walks it in consecutive
+    slices of ``batch_size``: every example is used exactly once per epoch
+    (the last batch is smaller when ``batch_size`` does not divide n).
     """
 
-    def __init__(self, n: int, batch_size: int = 32, *, seed: SeedLike = 0, replacement: bool = False,
-                 drop_last: bool = False) -> None:
-        self.n = check_n(n)
-        self.batch_size = check_batch_size(batch_size, self.n)
-        self.replacement = bool(replacement)
-        self.drop_last = bool(drop_last)
+    def __init__(self, n: int, batch_size: int = 32, *, seed: SeedLike = 0) -> None:
+        self.n = _check_n(n)
+        self.batch_size = _check_batch_size(batch_size, self.n)
         self.rng = _generator(seed)
         self.epochs_started = 0
 
     @property
     def batches_per_epoch(self) -> int:
-        """How many batches one epoch has."""
-        if self.drop_last and not self.replacement:
-            return self.n // self.batch_size
-        return -(-self.n // self.batch_size)  # ceil(n / batch_size)
+        """How many batches one epoch has: ceil(n / batch_size)."""
+        return -(-self.n // self.batch_size)
 
     def epoch(self) -> list[np.ndarray]:
-        """The batches of one new epoch (a partition of 0 .. n-1 when sampling without replacement)."""
+        """The batches of one new epoch: a partition of 0 .. n-1 in random order."""
         self.epochs_started += 1
-        if self.replacement:
-            return [self.rng.integers(0, self.n, size=self.batch_size) for _ in range(self.batches_per_epoch)]
         order = self.rng.permutation(self.n)
-        stop = self.n - self.n % self.batch_size if self.drop_last else self.n
-        return [order[i:i + self.batch_size] for i in range(0, stop, self.batch_size)]
+        return [order[i:i + self.batch_size] for i in range(0, self.n, self.batch_size)]
 
     def __iter__(self) -> Iterator[np.ndarray]:
         """An endless stream of batches, epoch after epoch."""
@@ -97,7 +88,7 @@ def minibatch_gradient(per_example_grad: PerExampleGrad, w: np.ndarray, batch_in
     with w of shape (S, d) it estimates at S points at once (the sum runs over
     axis -2 of what ``per_example_grad`` returns).
     """
-    n = check_n(n)
+    n = _check_n(n)
     idx = np.asarray(batch_indices)
     if idx.ndim == 0 or idx.shape[-1] == 0:
         raise ValueError(f"batch_indices must hold at least one index, got shape {idx.shape}")
@@ -174,10 +165,8 @@ def sgd(
     num_epochs: Optional[int] = None,
     num_steps: Optional[int] = None,
     seed: SeedLike = 0,
-    replacement: bool = False,
     loss: Optional[Callable[[np.ndarray], float]] = None,
     record_every: Optional[int] = None,
-    divergence_threshold: float = 1e8,
 ) -> SGDResult:
     """Mini-batch SGD: w_{k+1} = w_k - gamma_k * (n/|B_k|) sum_{i in B_k} grad L_i(w_k).
 
@@ -185,8 +174,9 @@ def sgd(
     epoch boundary). Give the length as ``num_epochs`` (passes over the data)
     or ``num_steps``. With ``loss`` (the full-data L), it is recorded at w_0,
     every ``record_every`` steps (default: once per epoch) and at the end.
-    A run whose iterates turn non-finite or exceed ``divergence_threshold``
-    stops early with ``stop_reason == "diverged"``, without overflow warnings.
+    A run whose iterates turn non-finite or grow past ``DIVERGENCE_FACTOR``
+    times max(1, |w_0|) stops early with ``stop_reason == "diverged"``,
+    without overflow warnings.
     """
     if not callable(per_example_grad):
         raise TypeError(f"per_example_grad must be a callable (w, indices) -> gradients, "
@@ -196,15 +186,14 @@ def sgd(
     w = as_float_array("w0", w0, ndim=1)
     if w.size == 0:
         raise ValueError("w0 must hold at least one parameter, got shape (0,)")
-    n = check_n(n)
-    batch_size = check_batch_size(batch_size, n)
-    check_positive("divergence_threshold", divergence_threshold)
+    n = _check_n(n)
+    batch_size = _check_batch_size(batch_size, n)
+    limit = _divergence_limit(w)
     total = _steps_for(num_epochs, num_steps, n, batch_size)
     gammas = as_schedule(step_size).values(total)
     per_epoch = int(np.ceil(n / batch_size))
     every = per_epoch if record_every is None else check_int("record_every", record_every, minimum=1)
-    sampler = MiniBatchSampler(n, batch_size, seed=seed, replacement=replacement)
-    batches = iter(sampler)
+    batches = iter(MiniBatchSampler(n, batch_size, seed=seed))
 
     iterates = np.empty((total + 1, w.size))
     iterates[0] = w
@@ -224,7 +213,7 @@ def sgd(
                 raise ValueError(f"per_example_grad must return gradients of shape {w.shape}, got {g.shape[-1:]}")
             w = w - gammas[k] * g
             spent[k + 1] = spent[k] + len(batch)
-            if not np.all(np.isfinite(w)) or float(np.linalg.norm(w)) > divergence_threshold:
+            if not np.all(np.isfinite(w)) or float(np.linalg.norm(w)) > limit:
                 stop_reason = "diverged"
                 k -= 1
                 break
@@ -254,31 +243,32 @@ def sgd_final_iterates(
     num_epochs: int,
     seeds: Sequence[int],
 ) -> np.ndarray:
-    """The last iterate of ``sgd`` (without replacement) for every seed, run side by side: shape (S, d).
+    """The last iterate of ``sgd`` for every seed, run side by side: shape (S, d).
 
-    Same batches and steps as ``sgd(..., seed=s)`` for each s, but one
-    vectorised step for all seeds: ``per_example_grad`` must accept w of
-    shape (S, d) with indices (S, B) and return (S, B, d). Runs that blow up
-    come back as NaN rows.
+    Same batches (one ``MiniBatchSampler`` per seed) and steps as
+    ``sgd(..., seed=s)`` for each s, but one vectorised step for all seeds:
+    ``per_example_grad`` must accept w of shape (S, d) with indices (S, B) and
+    return (S, B, d). Runs that diverge (the rule of ``sgd``, checked after
+    every epoch) come back as NaN rows.
     """
     w = as_float_array("w0", w0, ndim=1)
-    n = check_n(n)
-    batch_size = check_batch_size(batch_size, n)
+    n = _check_n(n)
+    batch_size = _check_batch_size(batch_size, n)
     seeds = [check_int("seeds[...]", s, minimum=0) for s in seeds]
     if not seeds:
         raise ValueError("seeds must hold at least one seed")
     total = _steps_for(num_epochs, None, n, batch_size)
     gammas = as_schedule(step_size).values(total)
-    rngs = [np.random.default_rng(s) for s in seeds]
+    samplers = [MiniBatchSampler(n, batch_size, seed=s) for s in seeds]
+    limit = _divergence_limit(w)
     W = np.tile(w, (len(seeds), 1))
     k = 0
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         for _ in range(num_epochs):
-            order = np.stack([rng.permutation(n) for rng in rngs])
-            for start in range(0, n, batch_size):
-                idx = order[:, start:start + batch_size]
-                W = W - gammas[k] * minibatch_gradient(per_example_grad, W, idx, n)
+            epochs = [sampler.epoch() for sampler in samplers]
+            for batches in zip(*epochs):  # batch j of every seed's epoch
+                W = W - gammas[k] * minibatch_gradient(per_example_grad, W, np.stack(batches), n)
                 k += 1
             W[~np.all(np.isfinite(W), axis=1)] = np.nan
-            W[np.linalg.norm(np.nan_to_num(W, nan=0.0), axis=1) > 1e8] = np.nan
+            W[np.linalg.norm(np.nan_to_num(W, nan=0.0), axis=1) > limit] = np.nan
     return W
