@@ -74,3 +74,25 @@ def test_errors_name_the_parameter():
         gradient_check(np.sum, [np.ones(2)], [np.ones(2)], names=["a", "b"])
     with pytest.raises(ValueError, match=r"analytic gradient w has shape \(3,\), expected \(2,\)"):
         gradient_check(np.sum, [np.ones(2)], [np.ones(3)], names=["w"])
+
+
+def test_nan_anywhere_is_blamed_on_the_argument_that_holds_it():
+    w = np.array([1.0, 2.0])
+    with pytest.raises(ValueError, match=r"^arrays\[0\] must be finite"):
+        gradient_check(lambda v: v @ v, [np.array([np.nan, 1.0])], [2 * w])
+    with pytest.raises(ValueError, match=r"^analytic gradient w must be finite"):
+        gradient_check(lambda v: v @ v, [w], [np.array([np.nan, 1.0])], names=["w"])
+    for bad in (np.nan, np.inf):  # a cost that is not finite near w: f is at fault, not an internal name
+        with pytest.raises(ValueError, match=r"^f must return a finite number"):
+            gradient_check(lambda v: bad * v.sum(), [w], [2 * w], names=["w"])
+    with pytest.raises(TypeError, match=r"^f must return a number"):
+        numerical_gradient(lambda v: "abc", w)
+
+
+def test_the_one_relative_error_formula_is_used_by_gradient_check():
+    rng = np.random.default_rng(0)
+    w = rng.standard_normal(5)
+    wrong = 2 * w + rng.standard_normal(5) * 1e-3  # the gradient of w @ w, a little off
+    numeric = numerical_gradient(lambda v: v @ v, w)
+    expected = np.linalg.norm(wrong - numeric) / max(np.linalg.norm(wrong), np.linalg.norm(numeric))
+    assert gradient_check(lambda v: v @ v, [w], [wrong], names=["w"])["w"] == pytest.approx(expected, rel=1e-9)

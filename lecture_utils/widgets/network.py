@@ -9,8 +9,8 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..network import (ACTIVATION_NAMES, TrainingRun, basis_functions, init_params, noisy_sine, train,
-                       with_constant_feature)
+from ..activations import ACTIVATION_NAMES
+from ..network import TrainingRun, basis_functions, init_params, noisy_sine, train, with_constant_feature
 from ..plotting.network import BASIS_CAPACITY, draw_training
 from ..plotting.style import lecture_style
 from ..schedules import make_schedule
