@@ -18,15 +18,14 @@ Two rules students trip on, both handled here:
 Calling ``backward()`` twice: gradients of the leaves (inputs, parameters)
 accumulate, as PyTorch's ``.grad`` does (there with ``retain_graph=True``), so
 a second call doubles them; interior nodes are recomputed from scratch on
-each call. Call ``zero_grad()`` (or
-``zero_grad(values)``) to start again from zero.
+each call. Call ``zero_grad()`` to start again from zero.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
@@ -39,9 +38,7 @@ __all__ = [
     "BackwardStep",
     "backward_steps",
     "naive_backward",
-    "zero_grad",
     "as_values",
-    "data_of",
     "grad_of",
     "apply",
     "toy_graph",
@@ -289,22 +286,6 @@ def naive_backward(root: Value, *, accumulate: bool = True) -> None:
     visit(root)
 
 
-def zero_grad(values: Iterable[Value] | Value) -> None:
-    """Set ``.grad`` to 0 on each Value in ``values`` (a Value, an iterable, or an object array of Values)."""
-    if isinstance(values, Value):
-        values = [values]
-    elif isinstance(values, np.ndarray):
-        values = values.ravel().tolist()
-    try:
-        items = list(values)
-    except TypeError:
-        raise TypeError(f"values must be a Value or an iterable of Values, got {type(values).__name__}") from None
-    for value in items:
-        if not isinstance(value, Value):
-            raise TypeError(f"values must hold Values, got {type(value).__name__}")
-        value.grad = 0.0
-
-
 # --- NumPy object arrays of Values (for the network's graph) -------------------------------------------
 def as_values(array: Any, name: str = "x") -> np.ndarray:
     """An object array of leaf Values with the shape of ``array``, named like ``name[i,j]``."""
@@ -329,12 +310,6 @@ def _check_value_array(name: str, values: Any) -> np.ndarray:
         if not isinstance(item, Value):
             raise TypeError(f"{name} must hold Values, got {type(item).__name__}")
     return array
-
-
-def data_of(values: Any) -> np.ndarray:
-    """The ``.data`` of an (object) array of Values, as a float array of the same shape."""
-    array = _check_value_array("values", values)
-    return np.array([v.data for v in array.ravel()], dtype=float).reshape(array.shape)
 
 
 def grad_of(values: Any) -> np.ndarray:

@@ -284,7 +284,6 @@ def backward_walk(root: Value, digits: int = 3) -> list[WalkStep]:
     frames.append(WalkStep(out, None, dict(grads), f"start at the output: ∂{out}/∂{out} = 1.\n"
                                                    "Every gradient below is this 1 times local derivatives."))
     paths: dict[str, Optional[list[str]]] = {out: [out]}
-    factors: dict[str, list[float]] = {out: [1.0]}
     received: dict[str, int] = {}
     users = {names[id(v)]: 0 for v in order}
     for v in order:
@@ -306,10 +305,9 @@ def backward_walk(root: Value, digits: int = 3) -> list[WalkStep]:
         if received[name] > 1:
             line1 += f", so ∂{out}/∂{name} = {f(step.grad_after)}"
         path = paths.get(user)
-        if path is not None and users[name] == 1:
+        if path is not None and step.chain is not None:  # one path from the output: its product of locals
             paths[name] = path + [name]
-            factors[name] = factors[user] + [step.local]
-            product = " × ".join(f(x) for x in factors[name])
+            product = " × ".join(f(x) for x in (1.0, *step.chain))
             line2 = f"running product along {' → '.join(paths[name])}: {product} = {f(step.grad_after)}"
         else:
             paths[name] = None

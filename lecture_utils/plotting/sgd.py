@@ -119,10 +119,11 @@ def draw_paths(ax: Axes, run: SGDResult, gd: Trajectory, *, animated: bool = Fal
     return artists
 
 
-def gd_loss_curve(gd: Trajectory, risk: RobustCentreRisk) -> tuple[np.ndarray, np.ndarray]:
+def _gd_loss_curve(gd: Trajectory, n: int) -> tuple[np.ndarray, np.ndarray]:
     """(per-example gradients spent, L(w_k)) for a full-batch run: step k has cost k n."""
-    values = gd.values if gd.values is not None else np.array([risk.value(w) for w in gd.iterates])
-    return np.arange(len(values)) * risk.n, values
+    if gd.values is None:
+        raise ValueError("gd must record its losses: run gradient_descent with f=risk.value")
+    return np.arange(len(gd.values)) * n, gd.values
 
 
 @dataclass
@@ -135,7 +136,7 @@ class LossArtists:
     def update(self, run: SGDResult, gd: Trajectory, risk: RobustCentreRisk, ylim: tuple[float, float]) -> None:
         """Show the loss curves of new runs (clipped to the axes so Agg never sees huge numbers)."""
         self.sgd_line.set_data(run.loss_evaluations, np.clip(run.loss_values, *ylim))
-        x, y = gd_loss_curve(gd, risk)
+        x, y = _gd_loss_curve(gd, risk.n)
         self.gd_line.set_data(x, np.clip(y, *ylim))
 
 
