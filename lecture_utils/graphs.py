@@ -18,6 +18,7 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
+from ._validation import as_float_array, check_int
 from .autodiff import Value, backward_steps, topological_order
 
 @dataclass
@@ -102,22 +103,22 @@ def format_number(x: Any, digits: int = 3, column: bool = False) -> str:
 
 
 # --- from an autodiff expression ---------------------------------------------------------------------------
-def is_constant(value: Value) -> bool:
+def _is_constant(value: Value) -> bool:
     """An unnamed leaf: a plain number that entered an operation (drawn inside the formula, not as a box)."""
     return value.is_leaf and not value.name
 
 
-SUPERSCRIPTS = str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")
+_SUPERSCRIPTS = str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")
 
 
 def _power(base: str, exponent: float) -> str:
     """``x²``, ``y⁻¹``: a power written with superscript characters."""
-    return base + f"{exponent:g}".translate(SUPERSCRIPTS)
+    return base + f"{exponent:g}".translate(_SUPERSCRIPTS)
 
 
 def _boxed(root: Value) -> list[Value]:
     """The nodes of ``root``'s graph that get a box (all but constants; ``root`` always), parents first."""
-    return [v for v in topological_order(root) if v is root or not is_constant(v)]
+    return [v for v in topological_order(root) if v is root or not _is_constant(v)]
 
 
 def _names(root: Value) -> dict[int, str]:
@@ -138,7 +139,7 @@ def _names(root: Value) -> dict[int, str]:
 
 
 def _operand(value: Value, names: dict[int, str]) -> str:
-    return format_number(value.data) if is_constant(value) else names[id(value)]
+    return format_number(value.data) if _is_constant(value) else names[id(value)]
 
 
 def _formula(node: Value, names_: dict[int, str]) -> str:
@@ -150,7 +151,7 @@ def _formula(node: Value, names_: dict[int, str]) -> str:
     if op == "-":
         return f"{names[0]} − {names[1]}"
     if op == "*":
-        if is_constant(node.parents[0]) or not is_constant(node.parents[1]):
+        if _is_constant(node.parents[0]) or not _is_constant(node.parents[1]):
             return f"{names[0]}·{names[1]}"
         return f"{names[1]}·{names[0]}"  # number first: 3·v
     if op.startswith("**"):
@@ -232,7 +233,7 @@ def graph_from_value(root: Value, *, digits: int = 3, backward: bool = False, ti
     """
     if not isinstance(root, Value):
         raise TypeError(f"root must be a Value, got {type(root).__name__}")
-    digits = int(digits)
+    digits = check_int("digits", digits, minimum=1)
     order = _boxed(root)
     names = _names(root)
     listed = [names[id(v)] for v in order]
@@ -251,7 +252,7 @@ def graph_from_value(root: Value, *, digits: int = 3, backward: bool = False, ti
             node = GraphNode(name, head, f"= {data}", f"∂{out}/∂{name} = {grad}", kind=kind)
         nodes.append(node)
         for index, parent in enumerate(value.parents):
-            if not is_constant(parent):
+            if not _is_constant(parent):
                 edges.append(GraphEdge(names[id(parent)], name, _edge_label(value, index, names, digits, backward)))
     return layout(ComputationGraph(nodes, edges, title))
 
@@ -273,6 +274,7 @@ def backward_walk(root: Value, digits: int = 3) -> list[WalkStep]:
     the running product of local derivatives."""
     if not isinstance(root, Value):
         raise TypeError(f"root must be a Value, got {type(root).__name__}")
+    digits = check_int("digits", digits, minimum=1)
     f = lambda v: format_number(v, digits)  # noqa: E731
     names = _names(root)
     out = names[id(root)]
@@ -288,11 +290,11 @@ def backward_walk(root: Value, digits: int = 3) -> list[WalkStep]:
     users = {names[id(v)]: 0 for v in order}
     for v in order:
         for parent in v.parents:
-            if not is_constant(parent):
+            if not _is_constant(parent):
                 users[names[id(parent)]] += 1
     for step in backward_steps(root):
         source, node = step.source, step.node
-        if is_constant(node):
+        if _is_constant(node):
             continue
         name, user = names[id(node)], names[id(source)]
         received[name] = received.get(name, 0) + 1
@@ -352,10 +354,23 @@ def walk_view(root: Value, frames: Sequence[WalkStep], step: int, digits: int = 
 
 
 # --- the lecture's network graphs (one example i) ----------------------------------------------------------
+def _numbers(**arrays: Any) -> list[np.ndarray]:
+    return [as_float_array(name, value) for name, value in arrays.items()]
+
+
+def _column_formatter(activation: str, digits: int) -> Any:
+    if not isinstance(activation, str):
+        raise TypeError(f"activation must be a name such as 'relu' (a string), got {type(activation).__name__}")
+    digits = check_int("digits", digits, minimum=1)
+    return lambda v: format_number(v, digits, column=True)
+
+
 def network_forward_graph(x: Any, theta: Any, P: Any, A: Any, beta: Any, y_hat: float, y: float, loss: float,
                           activation: str = "g", digits: int = 3) -> ComputationGraph:
     """The lecture's forward graph of example i: Xᵢ, Θ → Pᵢ → Aᵢ; Aᵢ, β → Ŷᵢ; Ŷᵢ, Yᵢ → Lᵢ (with numbers)."""
-    f = lambda v: format_number(v, digits, column=True)  # noqa: E731
+    x, theta, P, A, beta, y_hat, y, loss = _numbers(x=x, theta=theta, P=P, A=A, beta=beta, y_hat=y_hat, y=y,
+                                                    loss=loss)
+    f = _column_formatter(activation, digits)
     nodes = [
         GraphNode("X", "Xᵢ", f(x), x=0, y=0.55, kind="input"),
         GraphNode("Theta", "Θ", f(theta), x=0, y=-0.85, kind="input"),
@@ -380,7 +395,9 @@ def network_backward_graph(dL_dYhat: Any, dL_dA: Any, dL_dP: Any, dL_dTheta: Any
     (draw it with the default ``direction="forward"``). Each edge is labelled with the factor the chain
     rule multiplies by.
     """
-    f = lambda v: format_number(v, digits, column=True)  # noqa: E731
+    dL_dYhat, dL_dA, dL_dP, dL_dTheta, dL_dbeta = _numbers(dL_dYhat=dL_dYhat, dL_dA=dL_dA, dL_dP=dL_dP,
+                                                           dL_dTheta=dL_dTheta, dL_dbeta=dL_dbeta)
+    f = _column_formatter(activation, digits)
     nodes = [
         GraphNode("Y_hat", "∂Lᵢ/∂Ŷᵢ", f"−2(Yᵢ − Ŷᵢ)\n= {f(np.ravel(dL_dYhat)[0])}", x=3, y=0, kind="output"),
         GraphNode("A", "∂Lᵢ/∂Aᵢ", f(np.ravel(dL_dA)), x=2, y=0),

@@ -350,3 +350,15 @@ def test_static_twin_matches_panel_frame():
     artists, caption = draw_toy_walk(fig, 1.0, 2.0, 3.0, step=4)
     assert artists.grads["u"].get_text() == "∂j/∂u = 3" and artists.grads["b"].get_text() == "∂j/∂b = ?"
     assert "∂j/∂u = ∂j/∂v × ∂v/∂u = 3 × 1 = 3" in caption.get_text()
+
+
+def test_network_graphs_name_bad_arguments():
+    f = network.example_factors(*[a[0] if i < 2 else a for i, a in enumerate(network.tiny_example())], "relu")
+    with pytest.raises(TypeError, match="theta"):
+        gr.network_forward_graph(f.x, "Θ", f.P, f.A, [0.1], f.Y_hat, f.y, f.loss)
+    with pytest.raises(ValueError, match="loss"):
+        gr.network_forward_graph(f.x, [[1.0]], f.P, f.A, [0.1], f.Y_hat, f.y, float("nan"))
+    with pytest.raises(TypeError, match="activation"):
+        gr.network_backward_graph(f.dL_dYhat, f.dL_dA, f.dL_dP, f.dL_dTheta, f.dL_dbeta, activation=3)
+    with pytest.raises(ValueError, match="digits"):
+        gr.network_backward_graph(f.dL_dYhat, f.dL_dA, f.dL_dP, f.dL_dTheta, f.dL_dbeta, digits=0)
