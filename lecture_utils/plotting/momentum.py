@@ -1,0 +1,206 @@
+"""Figures of notebook 07: paths in a ravine, loss curves against the closed-form rate, the (gamma, beta) rate map."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+import numpy as np
+from matplotlib.axes import Axes
+
+from ..descent import Trajectory
+from ..functions import DiagonalQuadratic
+from ..momentum import heavy_ball_edge, linear_rate, nesterov_edge
+from .descent import LOSS_FLOOR
+from .style import COLORS, CYCLE
+
+RAVINE_XLIM = (-11.0, 3.0)
+RAVINE_YLIM = (-4.0, 4.0)
+LOSS_YLIM = (1e-16, 1e4)
+RATE_RANGE = (0.75, 1.0)  # the colour scale of the rate map; rates >= 1 (divergence) get their own colour
+METHOD_COLORS = {"GD": COLORS["blue"], "momentum": COLORS["vermillion"], "Nesterov": COLORS["green"],
+                 "RMSProp": COLORS["purple"], "Adam": COLORS["orange"]}
+
+
+def draw_ravine(ax: Axes, objective: DiagonalQuadratic, xlim: tuple[float, float] = RAVINE_XLIM,
+                ylim: tuple[float, float] = RAVINE_YLIM, levels: int = 10) -> None:
+    """Contours of a 2D quadratic at geometrically spaced levels (a ravine looks like nested long ellipses)."""
+    x, y = np.linspace(*xlim, 281), np.linspace(*ylim, 121)
+    w1, w2 = np.meshgrid(x, y)
+    values = objective.value(np.stack([w1, w2], axis=-1))
+    top = float(values.max())
+    ax.contour(w1, w2, values, levels=top * np.geomspace(1e-3, 1.0, levels), cmap="cividis", linewidths=1.2)
+    ax.plot(0.0, 0.0, "*", color=COLORS["black"], markersize=16, label="minimum $w^*$")
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_xlabel("$w_1$ (flat direction, curvature μ)")
+    ax.set_ylabel("$w_2$ (steep, L)")
+    ax.set_title(f"f(w) = {objective.latex}: a ravine (axes not to scale)")
+
+
+def visible_path(points: np.ndarray, xlim: tuple[float, float], ylim: tuple[float, float],
+                 margin: float = 20.0) -> np.ndarray:
+    """Copy of a (k, 2) path with every point after the first far outside the view set to NaN (keeps Agg calm).
+
+    "Far" is ``margin`` view widths away: a momentum path may leave the view and come back.
+    """
+    points = np.array(points, dtype=float).reshape(-1, 2)
+    wx, wy = (xlim[1] - xlim[0]) * margin, (ylim[1] - ylim[0]) * margin
+    outside = ((points[:, 0] < xlim[0] - wx) | (points[:, 0] > xlim[1] + wx)
+               | (points[:, 1] < ylim[0] - wy) | (points[:, 1] > ylim[1] + wy) | ~np.isfinite(points).all(axis=1))
+    hits = np.flatnonzero(outside)
+    if hits.size:
+        points[hits[0] + 1:] = np.nan
+    return points
+
+
+@dataclass
+class PathArtists:
+    """A path in the ravine and its start marker, updated in place by ``update``."""
+
+    ax: Axes
+    path: object
+    start: object
+
+    def update(self, trajectory: Trajectory) -> None:
+        """Show a new run's iterates (cut where they leave the view)."""
+        points = visible_path(trajectory.iterates, self.ax.get_xlim(), self.ax.get_ylim())
+        self.path.set_data(points[:, 0], points[:, 1])
+        self.start.set_data(points[:1, 0], points[:1, 1])
+
+
+def draw_ravine_path(ax: Axes, trajectory: Trajectory, color: str, label: str, *, animated: bool = False,
+                     markersize: float = 4) -> PathArtists:
+    """One run's iterates as joined dots, its start as a black square."""
+    (path,) = ax.plot([], [], "o-", color=color, markersize=markersize, linewidth=1.4, label=label,
+                      animated=animated, zorder=4)
+    (start,) = ax.plot([], [], "s", color=COLORS["black"], markersize=9, animated=animated, zorder=5)
+    artists = PathArtists(ax, path, start)
+    artists.update(trajectory)
+    return artists
+
+
+def loss_or_floor(trajectory: Trajectory, f_star: float = 0.0) -> np.ndarray:
+    """f(w_k) - f* clipped into the loss axes' range (exact zeros drawn at the floor, a blow-up at the top)."""
+    if trajectory.values is None:
+        raise ValueError("trajectory has no values: run the method with f=...")
+    with np.errstate(invalid="ignore", over="ignore"):
+        return np.clip(np.nan_to_num(trajectory.values - f_star, nan=LOSS_YLIM[1], posinf=LOSS_YLIM[1]),
+                       LOSS_FLOOR, LOSS_YLIM[1])
+
+
+def theory_line(f_last: float, rate: float, num_steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """The loss of a run that shrinks its error by ``rate`` per step and ends at ``f_last`` after ``num_steps``:
+    f_last rate^(2(k - num_steps)) (the loss is quadratic in the error), to compare slopes with a measured curve."""
+    k = np.arange(num_steps + 1)
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        y = f_last * np.exp(2.0 * (k - num_steps) * np.log(max(rate, 1e-300)))
+    return k, np.clip(y, LOSS_FLOOR, LOSS_YLIM[1])
+
+
+def draw_loss_panel(ax: Axes, trajectories: Sequence[Trajectory], labels: Sequence[str],
+                    colors: Optional[Sequence[str]] = None, *, animated: bool = False) -> list:
+    """f(w_k) - f* against k on a log scale, one line per run; returns the lines."""
+    lines = []
+    for i, (run, label) in enumerate(zip(trajectories, labels)):
+        color = colors[i] if colors is not None else CYCLE[i % len(CYCLE)]
+        gap = loss_or_floor(run)
+        (line,) = ax.semilogy(np.arange(len(gap)), gap, "-", color=color, linewidth=2.2, label=label,
+                              animated=animated)
+        lines.append(line)
+    ax.set_ylim(*LOSS_YLIM)
+    ax.set_xlabel("iteration k")
+    ax.set_ylabel("$f(w_k) - f^*$ (log scale)")
+    ax.set_title("Loss against iteration")
+    return lines
+
+
+@dataclass
+class RateMap:
+    """The (gamma, beta) plane coloured by the closed-form rate, with the landmarks drawn on it."""
+
+    ax: Axes
+    groups: dict  # method -> list of artists drawn only while that method is chosen
+    note: object  # the text shown for methods without a closed form
+    marker: object
+
+    def show(self, method: str) -> None:
+        """Show the map of ``method`` (GD uses heavy ball's with beta = 0); a note for RMSProp and Adam."""
+        shown = "momentum" if method == "GD" else method
+        for name, artists in self.groups.items():
+            for artist in artists:
+                artist.set_visible(name == shown)
+        self.note.set_visible(shown not in self.groups)
+
+    def update(self, method: str, gamma: float, beta: float) -> None:
+        """Move the marker to the current (gamma, beta); hidden where the map does not apply."""
+        self.marker.set_data([gamma], [0.0 if method == "GD" else beta])
+        self.marker.set_visible(method in ("GD", "momentum", "Nesterov"))
+
+
+def draw_rate_map(ax: Axes, curvatures: Sequence[float], gamma_max: float = 4.0, beta_max: float = 0.99,
+                  methods: Sequence[str] = ("momentum", "Nesterov"), *, animated: bool = False,
+                  resolution: int = 161) -> RateMap:
+    """The closed-form rate over (gamma, beta) for each method (one shown at a time), the edge of divergence,
+    GD's best step (beta = 0) and heavy ball's optimum (gamma*, beta*)."""
+    from ..momentum import gd_optimal_step, momentum_optimal
+
+    mu, L = float(min(curvatures)), float(max(curvatures))
+    gammas = np.linspace(gamma_max / resolution, gamma_max, resolution)
+    betas = np.linspace(0.0, beta_max, resolution)
+    G, B = np.meshgrid(gammas, betas)
+    groups = {}
+    for method in methods:
+        rate = linear_rate(method, G, B, curvatures)
+        shown = np.ma.masked_where(rate >= 1.0, np.clip(rate, *RATE_RANGE))
+        image = ax.imshow(shown, origin="lower", aspect="auto", cmap="cividis", vmin=RATE_RANGE[0], vmax=RATE_RANGE[1],
+                          extent=(0.0, gamma_max, 0.0, beta_max), interpolation="nearest")
+        lines = ax.contour(G, B, rate, levels=[0.85, 0.9, 0.95, 0.98], colors="white", linewidths=1.0)
+        labels = ax.clabel(lines, fontsize=11, fmt="%.2f")
+        edge_fn = heavy_ball_edge if method == "momentum" else nesterov_edge
+        (edge,) = ax.plot([edge_fn(L, b) for b in betas], betas, color=COLORS["vermillion"], linewidth=3)
+        word = ax.text(0.97, 0.5, "diverges", transform=ax.transAxes, ha="right", fontsize=14,
+                       color=COLORS["vermillion"])
+        groups[method] = [image, lines, edge, word, *labels]
+    colorbar = ax.figure.colorbar(groups[methods[0]][0], ax=ax, pad=0.01, fraction=0.05)
+    colorbar.set_label("rate per step (dark: fast)", fontsize=13)
+    ax.plot([], [], color=COLORS["vermillion"], linewidth=3, label="edge of divergence")
+    ax.set_facecolor("#F4D6C6")  # where the rate is >= 1 (masked): a light vermillion, "diverges"
+    gamma_gd = gd_optimal_step(mu, L)
+    gamma_star, beta_star = momentum_optimal(mu, L)
+    ax.plot(gamma_gd, 0.0, "o", color=COLORS["sky"], markersize=11, markeredgecolor="black", clip_on=False,
+            label=f"GD best γ = 2/(L+μ) = {gamma_gd:.2f}")
+    ax.plot(gamma_star, beta_star, "*", color=COLORS["yellow"], markersize=20, markeredgecolor="black",
+            label=f"heavy ball's (γ*, β*) = ({gamma_star:.2f}, {beta_star:.2f})")
+    (marker,) = ax.plot([], [], "X", color=COLORS["black"], markersize=14, markeredgecolor="white",
+                        animated=animated, zorder=6, clip_on=False)
+    note = ax.text(0.5, 0.5, "no closed form for RMSProp and Adam:\ntheir step depends on the gradients seen",
+                   transform=ax.transAxes, ha="center", va="center", fontsize=13,
+                   bbox=dict(facecolor="white", edgecolor=COLORS["grey"]), zorder=7)
+    ax.set_xlim(0.0, gamma_max)
+    ax.set_ylim(0.0, beta_max)
+    ax.set_xlabel("step size γ")
+    ax.set_ylabel("momentum β")
+    ax.set_title("Closed-form rate per step")
+    ax.legend(loc="upper left", fontsize=11, framealpha=0.9)
+    rate_map = RateMap(ax, groups, note, marker)
+    rate_map.show(methods[0])
+    return rate_map
+
+
+def draw_scaled_steps(ax: Axes, trajectory: Trajectory, labels: Sequence[str] = ("$w_1$", "$w_2$")) -> list:
+    """RMSProp's or Adam's step per coordinate, gamma_k / (sqrt(s_hat) + eps), against k (log scale)."""
+    scaled = getattr(trajectory, "scaled_steps", None)
+    if scaled is None:
+        raise ValueError("trajectory has no per-coordinate steps: run RMSProp or Adam")
+    scaled = np.asarray(scaled).reshape(len(scaled), -1)
+    lines = []
+    for i in range(scaled.shape[1]):
+        (line,) = ax.semilogy(np.arange(len(scaled)), scaled[:, i], color=CYCLE[i % len(CYCLE)],
+                              label=f"coordinate {labels[i] if i < len(labels) else i + 1}")
+        lines.append(line)
+    ax.set_xlabel("iteration k")
+    ax.set_ylabel("step of each coordinate")
+    ax.set_title(f"{getattr(trajectory, 'method', '')}: one step size per coordinate")
+    ax.legend(loc="best")
+    return lines
