@@ -31,6 +31,14 @@ def check_positive(name: str, value: Any) -> float:
     return number
 
 
+def check_nonnegative(name: str, value: Any) -> float:
+    """Return ``value`` as a finite float >= 0, or raise naming ``name``."""
+    number = check_finite(name, value)
+    if number < 0:
+        raise ValueError(f"{name} must be >= 0, got {number}")
+    return number
+
+
 def check_in_range(name: str, value: Any, low: float, high: float) -> float:
     """Return ``value`` as a float in the closed interval [low, high], or raise naming ``name``."""
     number = check_finite(name, value)

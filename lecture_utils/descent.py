@@ -7,15 +7,16 @@ build on it) and 05 (full-batch baseline).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Mapping, Optional, Union
+from typing import Callable, Iterator, Mapping, Optional, Union
 
 import numpy as np
 
 from ._validation import as_float_array, check_int, check_positive
-from .schedules import StepSize, as_schedule
+from .schedules import Schedule, StepSize, as_schedule
 
 STOPPING_CRITERIA = ("gradient", "step", "value")
 DEFAULT_EPSILON = 1e-6
+DIVERGENCE_FACTOR = 1e8  # a run has diverged once ||w_k|| > 1e8 · max(1, ||w_0||), or w_k is not finite
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,8 @@ class Trajectory:
     ``iterates`` has shape (k + 1, *w0.shape): w_0 .. w_k. ``values`` (f at
     each iterate, when f was given) and ``grad_norms`` have length k + 1,
     ``step_sizes`` length k. ``stop_reason`` is one of "gradient", "step",
-    "value" (a stopping criterion fired), "diverged" or "max_steps".
+    "value" (a stopping criterion fired), "diverged" or "max_steps";
+    ``divergence_threshold`` is the norm past which the run counted as diverged.
     """
 
     iterates: np.ndarray
@@ -34,7 +36,7 @@ class Trajectory:
     values: Optional[np.ndarray] = None
     stop_reason: str = "max_steps"
     epsilon: Mapping[str, float] = field(default_factory=dict)
-    divergence_threshold: float = 1e8
+    divergence_threshold: float = DIVERGENCE_FACTOR
 
     @property
     def num_steps(self) -> int:
@@ -56,7 +58,8 @@ class Trajectory:
         final = np.asarray(self.final)
         where = f"{float(final):.6f}" if final.ndim == 0 else np.array2string(final, precision=6, suppress_small=True)
         if self.diverged:
-            return f"diverged after {self.num_steps} steps (|w| exceeded {self.divergence_threshold:g})"
+            factor = f"{DIVERGENCE_FACTOR:.0e}".replace("e+0", "e")  # 1e8
+            return f"diverged after {self.num_steps} steps (|w| > {factor} * max(1, |w0|) = {self.divergence_threshold:.3g})"
         if self.stop_reason == "max_steps":
             return f"ran all {self.num_steps} steps; final w = {where}"
         eps = self.epsilon.get(self.stop_reason, DEFAULT_EPSILON)
@@ -81,11 +84,48 @@ def _epsilons(tol: Union[None, float, Mapping[str, float]], has_f: bool) -> dict
     return eps
 
 
-def _checked_grad(grad: Callable, w: np.ndarray) -> np.ndarray:
-    g = np.asarray(grad(w), dtype=float)
+def _at(w: np.ndarray) -> str:
+    """A point, short, for an error message."""
+    return f"{float(w):.6g}" if w.ndim == 0 else np.array2string(w, precision=6, threshold=8)
+
+
+def _shown(value: object) -> str:
+    return "None" if value is None else f"{type(value).__name__} {value!r:.40}"
+
+
+def _gradient(grad: Callable, w: np.ndarray) -> np.ndarray:
+    """grad(w) as floats of w's shape; None, text, NaN or a wrong shape is the gradient function's fault."""
+    raw = grad(w)
+    g = np.asarray(raw)
+    if not (np.issubdtype(g.dtype, np.number) or g.dtype == bool) or np.iscomplexobj(g):
+        raise TypeError(f"grad must return real numbers, got {_shown(raw)} at w = {_at(w)}")
     if g.shape != w.shape:
         raise ValueError(f"grad must return an array of the same shape as w0 {w.shape}, got shape {g.shape}")
+    g = g.astype(float)
+    if np.isnan(g).any():
+        raise ValueError(f"grad returned NaN at w = {_at(w)}: check the gradient function")
     return g
+
+
+def _value(f: Callable, w: np.ndarray) -> float:
+    """f(w) as a float; anything but one real number, or NaN, is the objective's fault."""
+    raw = f(w)
+    value = np.asarray(raw)
+    if value.size != 1 or not np.issubdtype(value.dtype, np.number) or np.iscomplexobj(value):
+        raise TypeError(f"f must return one real number, got {_shown(raw)} at w = {_at(w)}")
+    value = float(value.reshape(()))
+    if np.isnan(value):
+        raise ValueError(f"f returned NaN at w = {_at(w)}: check the objective function")
+    return value
+
+
+def _step_sizes(schedule: Schedule, num_steps: int) -> Iterator[float]:
+    """gamma_0 .. gamma_{num_steps - 1}, a block at a time: a run that stops early never computes the rest."""
+    start, block = 0, 16
+    while start < num_steps:
+        size = min(block, num_steps - start)
+        yield from schedule.values(size, start)
+        start, block = start + size, min(2 * block, 4096)
 
 
 def gradient_descent(
@@ -96,7 +136,6 @@ def gradient_descent(
     *,
     f: Optional[Callable[[np.ndarray], float]] = None,
     tol: Union[None, float, Mapping[str, float]] = None,
-    divergence_threshold: float = 1e8,
 ) -> Trajectory:
     """Run w_{k+1} = w_k - gamma_k grad f(w_k) for at most ``num_steps`` steps.
 
@@ -105,8 +144,8 @@ def gradient_descent(
     ``{"gradient": 1e-6}``) the run stops when the first enabled criterion
     holds: ||grad f(w_k)|| < eps, ||w_k - w_{k-1}|| < eps or
     |f(w_k) - f(w_{k-1})| < eps (the last needs ``f``). A run whose iterates
-    become non-finite or exceed ``divergence_threshold`` in norm stops early
-    and is reported as diverged, without overflow warnings.
+    become non-finite or grow past ``DIVERGENCE_FACTOR`` · max(1, ||w_0||)
+    stops early and is reported as diverged, without overflow warnings.
     """
     if not callable(grad):
         raise TypeError(f"grad must be a callable w -> gradient, got {type(grad).__name__}")
@@ -114,38 +153,40 @@ def gradient_descent(
         raise TypeError(f"f must be a callable w -> value or None, got {type(f).__name__}")
     w = as_float_array("w0", w0)
     num_steps = check_int("num_steps", num_steps, minimum=0)
-    check_positive("divergence_threshold", divergence_threshold)
-    gammas = as_schedule(step_size).values(num_steps)
+    schedule = as_schedule(step_size)
     eps = _epsilons(tol, f is not None)
+    limit = DIVERGENCE_FACTOR * max(1.0, float(np.linalg.norm(w)))
 
     iterates = [w]
+    gammas: list[float] = []
     norms: list[float] = []
     values: list[float] = []
     stop_reason = "max_steps"
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        g = _checked_grad(grad, w)
+        g = _gradient(grad, w)
         norms.append(float(np.linalg.norm(g)))
         if f is not None:
-            values.append(float(f(w)))
-        for k in range(num_steps):
+            values.append(_value(f, w))
+        for gamma in _step_sizes(schedule, num_steps):
             if "gradient" in eps and norms[-1] < eps["gradient"]:
                 stop_reason = "gradient"
                 break
-            w_next = w - gammas[k] * g
+            w_next = w - gamma * g  # w_{k+1} = w_k - gamma_k grad f(w_k)
+            gammas.append(gamma)
             size = float(np.linalg.norm(w_next))
-            if not np.isfinite(size) or size > divergence_threshold:
+            if not np.isfinite(size) or size > limit:
                 if np.isfinite(size):
                     iterates.append(w_next)
                     norms.append(np.inf)
                     if f is not None:
-                        values.append(float(f(w_next)))
+                        values.append(_value(f, w_next))
                 stop_reason = "diverged"
                 break
             iterates.append(w_next)
-            g = _checked_grad(grad, w_next)
+            g = _gradient(grad, w_next)
             norms.append(float(np.linalg.norm(g)))
             if f is not None:
-                values.append(float(f(w_next)))
+                values.append(_value(f, w_next))
             moved = float(np.linalg.norm(w_next - w))
             w = w_next
             if "step" in eps and moved < eps["step"]:
@@ -160,12 +201,12 @@ def gradient_descent(
     taken = len(iterates) - 1
     return Trajectory(
         iterates=np.array(iterates),
-        step_sizes=np.asarray(gammas[:taken]),
+        step_sizes=np.array(gammas[:taken], dtype=float),
         grad_norms=np.array(norms),
         values=np.array(values) if f is not None else None,
         stop_reason=stop_reason,
         epsilon=eps,
-        divergence_threshold=float(divergence_threshold),
+        divergence_threshold=limit,
     )
 
 
@@ -188,6 +229,16 @@ def first_stopping_steps(trajectory: Trajectory, epsilon: float = DEFAULT_EPSILO
     return result
 
 
+def step_size_landmarks(curvature: float = 2.0) -> dict[str, float]:
+    """The constant steps where the behaviour on a quadratic with f'' = curvature changes (notebook 01's ruler).
+
+    gamma = 1 / curvature lands on the minimum in one step (q = 0); gamma = 2 / curvature
+    oscillates forever (q = -1): below it the run converges, above it the run diverges.
+    """
+    curvature = check_positive("curvature", curvature)
+    return {"one step": 1.0 / curvature, "endless oscillation": 2.0 / curvature}
+
+
 def step_size_regime(gamma: float, curvature: float = 2.0) -> str:
     """Name the behaviour of a constant step on a quadratic with f'' = curvature (notebook 01 landmarks).
 
@@ -207,3 +258,23 @@ def step_size_regime(gamma: float, curvature: float = 2.0) -> str:
     if q > -1:
         return "oscillating, converging"
     return "diverging"
+
+
+def run_behaviour(trajectory: Trajectory) -> str:
+    """What a finished run did: "diverged", "growing", "no progress" (f back where it began),
+    "stalled" (the step decayed away far from the minimum) or "progress"."""
+    if not isinstance(trajectory, Trajectory):
+        raise TypeError(f"trajectory must be a Trajectory from gradient_descent, got {type(trajectory).__name__}")
+    if trajectory.diverged:
+        return "diverged"
+    values = trajectory.values
+    if values is None or len(values) < 3:
+        return "progress"
+    if values[-1] > values[0] * (1 + 1e-9) + 1e-12:
+        return "growing"
+    if abs(values[-1] - values[0]) <= 1e-9 * abs(values[0]) and values[0] > 1e-12:
+        return "no progress"
+    gammas = trajectory.step_sizes
+    if len(gammas) > 1 and gammas[-1] < 0.01 * gammas[0] and values[-1] > 0.25 * values[0]:
+        return "stalled"
+    return "progress"

@@ -7,26 +7,37 @@ schedule can never restart by accident at an epoch boundary.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Callable, Union
 
 import numpy as np
 
-from ._validation import check_in_range, check_int, check_positive, check_real_number
+from ._validation import check_in_range, check_int, check_nonnegative, check_positive, check_real_number
+
+TINY = np.finfo(float).tiny  # a decayed step is floored here: never exactly 0
 
 
 class Schedule:
-    """Base class: ``schedule(k)`` is the step size at step k = 0, 1, 2, ..."""
+    """Base class: ``schedule(k)`` is the step size at step k = 0, 1, 2, ...; ``values(n)`` the first n."""
 
-    def __call__(self, k: int) -> float:
-        return float(self.values(check_int("k", k, minimum=0) + 1)[-1])
-
-    def values(self, num_steps: int) -> np.ndarray:
-        """The step sizes for k = 0 .. num_steps - 1 as an array."""
+    def _gammas(self, k: np.ndarray) -> np.ndarray:
+        """gamma_k for an array of step numbers k (the formula; no checks)."""
         raise NotImplementedError
 
+    def __call__(self, k: int) -> float:
+        return float(self._gammas(np.array([check_int("k", k, minimum=0)]))[0])
 
-@dataclass(frozen=True)
+    def values(self, num_steps: int, start: int = 0) -> np.ndarray:
+        """The step sizes for k = start .. start + num_steps - 1 as an array."""
+        start = check_int("start", start, minimum=0)
+        return self._gammas(np.arange(start, start + check_int("num_steps", num_steps, minimum=0)))
+
+    def __repr__(self) -> str:
+        """E.g. ``ExponentialDecay(gamma0=0.9, rate=0.9)``, numbers in their shortest form (1, not 1.0)."""
+        return f"{type(self).__name__}({', '.join(f'{f.name}={getattr(self, f.name):g}' for f in fields(self))})"
+
+
+@dataclass(frozen=True, repr=False)
 class Constant(Schedule):
     """gamma_k = gamma for every k."""
 
@@ -35,15 +46,11 @@ class Constant(Schedule):
     def __post_init__(self) -> None:
         check_positive("gamma", self.gamma)
 
-    def values(self, num_steps: int) -> np.ndarray:
-        """The step sizes for k = 0 .. num_steps - 1."""
-        return np.full(check_int("num_steps", num_steps, minimum=0), float(self.gamma))
-
-    def __repr__(self) -> str:
-        return f"Constant(gamma={self.gamma:g})"
+    def _gammas(self, k: np.ndarray) -> np.ndarray:
+        return np.full(k.shape, float(self.gamma))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ExponentialDecay(Schedule):
     """gamma_k = gamma0 * rate^k with 0 < rate <= 1 (the lecture's 0.9 * 0.9^k)."""
 
@@ -55,17 +62,12 @@ class ExponentialDecay(Schedule):
         check_positive("rate", self.rate)
         check_in_range("rate", self.rate, 0.0, 1.0)
 
-    def values(self, num_steps: int) -> np.ndarray:
-        """The step sizes for k = 0 .. num_steps - 1 (never exactly 0: floored at the smallest float)."""
-        k = np.arange(check_int("num_steps", num_steps, minimum=0))
+    def _gammas(self, k: np.ndarray) -> np.ndarray:
         with np.errstate(under="ignore"):
-            return np.maximum(self.gamma0 * float(self.rate) ** k, np.finfo(float).tiny)
-
-    def __repr__(self) -> str:
-        return f"ExponentialDecay(gamma0={self.gamma0:g}, rate={self.rate:g})"
+            return np.maximum(self.gamma0 * float(self.rate) ** k, TINY)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class InverseTimeDecay(Schedule):
     """gamma_k = gamma0 / (1 + decay * k) with decay >= 0."""
 
@@ -74,18 +76,13 @@ class InverseTimeDecay(Schedule):
 
     def __post_init__(self) -> None:
         check_positive("gamma0", self.gamma0)
-        check_in_range("decay", self.decay, 0.0, np.inf)
+        check_nonnegative("decay", self.decay)
 
-    def values(self, num_steps: int) -> np.ndarray:
-        """The step sizes for k = 0 .. num_steps - 1."""
-        k = np.arange(check_int("num_steps", num_steps, minimum=0))
+    def _gammas(self, k: np.ndarray) -> np.ndarray:
         return self.gamma0 / (1.0 + self.decay * k)
 
-    def __repr__(self) -> str:
-        return f"InverseTimeDecay(gamma0={self.gamma0:g}, decay={self.decay:g})"
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class StepDecay(Schedule):
     """gamma_k = gamma0 * factor^(k // every): constant plateaus, cut by ``factor`` every ``every`` steps."""
 
@@ -99,14 +96,9 @@ class StepDecay(Schedule):
         check_in_range("factor", self.factor, 0.0, 1.0)
         check_int("every", self.every, minimum=1)
 
-    def values(self, num_steps: int) -> np.ndarray:
-        """The step sizes for k = 0 .. num_steps - 1."""
-        k = np.arange(check_int("num_steps", num_steps, minimum=0))
+    def _gammas(self, k: np.ndarray) -> np.ndarray:
         with np.errstate(under="ignore"):
-            return np.maximum(self.gamma0 * float(self.factor) ** (k // self.every), np.finfo(float).tiny)
-
-    def __repr__(self) -> str:
-        return f"StepDecay(gamma0={self.gamma0:g}, factor={self.factor:g}, every={self.every})"
+            return np.maximum(self.gamma0 * float(self.factor) ** (k // self.every), TINY)
 
 
 @dataclass(frozen=True)
@@ -119,9 +111,8 @@ class FunctionSchedule(Schedule):
         k = check_int("k", k, minimum=0)
         return check_positive(f"step_size({k})", check_real_number(f"step_size({k})", self.function(k)))
 
-    def values(self, num_steps: int) -> np.ndarray:
-        """The step sizes for k = 0 .. num_steps - 1, each checked to be finite and positive."""
-        return np.array([self(k) for k in range(check_int("num_steps", num_steps, minimum=0))], dtype=float)
+    def _gammas(self, k: np.ndarray) -> np.ndarray:
+        return np.array([self(int(i)) for i in k], dtype=float)
 
     def __repr__(self) -> str:
         return f"FunctionSchedule({getattr(self.function, '__name__', self.function)!r})"
@@ -135,19 +126,22 @@ SCHEDULE_NAMES = ("constant", "exponential", "inverse-time", "step")
 def make_schedule(name: str, gamma0: float, decay: float = 0.9, every: int = 10) -> Schedule:
     """Build a schedule by name (used by the sliders in notebooks 01 and 05).
 
-    ``decay`` is the rate r of ``exponential`` (gamma0 r^k), the d of
-    ``inverse-time`` (gamma0 / (1 + d k)) and the factor of ``step``
-    (gamma0 factor^(k // every)); ``constant`` ignores it.
+    ``decay`` is the rate r of ``exponential`` (gamma0 r^k, 0 < r <= 1), the d of
+    ``inverse-time`` (gamma0 / (1 + d k), d >= 0) and the factor of ``step``
+    (gamma0 factor^(k // every), 0 < factor <= 1); ``constant`` ignores it.
     """
     if not isinstance(name, str) or name not in SCHEDULE_NAMES:
         raise ValueError(f"schedule name must be one of {', '.join(SCHEDULE_NAMES)}; got {name!r}")
+    check_positive("gamma0", gamma0)
     if name == "constant":
         return Constant(gamma0)
+    if name == "inverse-time":
+        return InverseTimeDecay(gamma0, check_nonnegative("decay", decay))
+    check_positive("decay", decay)
+    check_in_range("decay", decay, 0.0, 1.0)  # a rate or a factor: at most 1
     if name == "exponential":
         return ExponentialDecay(gamma0, decay)
-    if name == "inverse-time":
-        return InverseTimeDecay(gamma0, decay)
-    return StepDecay(gamma0, decay, every)
+    return StepDecay(gamma0, decay, check_int("every", every, minimum=1))
 
 
 def as_schedule(step_size: StepSize) -> Schedule:

@@ -7,9 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lecture_utils.descent import first_stopping_steps, gradient_descent, step_size_regime
+from lecture_utils.descent import (DIVERGENCE_FACTOR, first_stopping_steps, gradient_descent, run_behaviour,
+                                   step_size_landmarks, step_size_regime)
 from lecture_utils.functions import LECTURE_1D, STEP_SIZE_COMPARISON
-from lecture_utils.schedules import ExponentialDecay
+from lecture_utils.schedules import ExponentialDecay, FunctionSchedule
 
 f = LECTURE_1D
 
@@ -163,3 +164,78 @@ def test_bad_input_names_the_parameter(kwargs, error, match):
 def test_bad_gradient_shape_in_nd(d):
     with pytest.raises(ValueError, match=r"grad must return .* shape"):
         gradient_descent(lambda w: np.zeros(d + 1), np.zeros(d), 0.1, 3)
+
+
+# --- divergence is relative to the start; a broken grad or f is named ------------------
+def test_divergence_limit_scales_with_the_start():
+    run = gradient_descent(f.grad, 23.0, 1.2, 1000)
+    limit = DIVERGENCE_FACTOR * 23.0
+    assert run.diverged and run.divergence_threshold == limit
+    assert abs(run.iterates[-1]) > limit >= np.max(np.abs(run.iterates[:-1]))
+    # |w_k - 6| = 17 * 1.4^k first exceeds the limit (less or more 6) at this k:
+    assert run.num_steps == int(np.ceil(np.log((limit - 6) / 17) / np.log(1.4)))
+    assert "1e8 * max(1, |w0|)" in run.describe()
+
+
+@pytest.mark.parametrize("w0", [1e9, -1e12, 1e15])
+def test_a_converging_run_from_far_away_is_not_diverged(w0):
+    run = gradient_descent(f.grad, w0, 0.1, 300, f=f.value)
+    assert not run.diverged and run.stop_reason == "max_steps"
+    assert abs(run.final - 6) <= 1e-12 * abs(w0) + 1e-9  # (w0 - 6) * 0.8^300
+
+
+def test_start_near_zero_uses_a_floor_of_one():
+    run = gradient_descent(lambda w: -2.0 * w - 1.0, 0.0, 1.0, 100)  # w_{k+1} = 3 w_k + 1 blows up
+    assert run.diverged and run.divergence_threshold == DIVERGENCE_FACTOR
+
+
+@pytest.mark.parametrize("grad, error, match", [
+    (lambda w: None, TypeError, "grad must return real numbers, got None"),
+    (lambda w: "0.1", TypeError, "grad must return real numbers, got str"),
+    (lambda w: 1j * w, TypeError, "grad must return real numbers"),
+    (lambda w: np.nan * w, ValueError, "grad returned NaN at w = 23"),
+    (lambda w: np.where(w < 20, np.nan, 2 * (w - 6)), ValueError, r"grad returned NaN at w = 19\.6"),
+])
+def test_a_broken_gradient_is_named_not_reported_as_divergence(grad, error, match):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(error, match=match):
+            gradient_descent(grad, 23.0, 0.1, 10)
+
+
+@pytest.mark.parametrize("objective, error, match", [
+    (lambda w: np.nan, ValueError, "f returned NaN"),
+    (lambda w: None, TypeError, "f must return one real number"),
+    (lambda w: [1.0, 2.0], TypeError, "f must return one real number"),
+])
+def test_a_broken_objective_is_named(objective, error, match):
+    with pytest.raises(error, match=match):
+        gradient_descent(f.grad, 23.0, 0.1, 10, f=objective)
+
+
+@pytest.mark.parametrize("num_steps", [10**8, 10**9, 2**62])
+def test_a_huge_step_budget_costs_only_the_steps_taken(num_steps):
+    calls = []
+    schedule = FunctionSchedule(lambda k: calls.append(k) or 0.1)
+    run = gradient_descent(f.grad, 23.0, schedule, num_steps, tol={"step": 1e-6})
+    assert run.stop_reason == "step" and run.num_steps == 69  # as in notebook 01
+    assert len(calls) < 2 * 69 + 16  # step sizes are computed a block at a time, not all num_steps first
+    big = gradient_descent(f.grad, 23.0, ExponentialDecay(0.5, 0.999), num_steps, tol=1e-6)
+    assert big.num_steps < 100 and big.step_sizes.shape == (big.num_steps,)
+
+
+def test_landmarks_sit_where_the_regime_changes():
+    for curvature in (0.5, 2.0, 7.0):
+        one, edge = step_size_landmarks(curvature).values()
+        assert step_size_regime(one, curvature) == "one step"
+        assert step_size_regime(edge, curvature) == "endless oscillation"
+        assert step_size_regime(0.99 * edge, curvature) == "oscillating, converging"
+        assert step_size_regime(1.01 * edge, curvature) == "diverging"
+
+
+@pytest.mark.parametrize("step_size, behaviour", [
+    (0.1, "progress"), (1.0, "no progress"), (1.05, "growing"), (ExponentialDecay(0.01, 0.5), "stalled"),
+])
+def test_run_behaviour(step_size, behaviour):
+    assert run_behaviour(gradient_descent(f.grad, 23.0, step_size, 10, f=f.value)) == behaviour
+    assert run_behaviour(gradient_descent(f.grad, 23.0, 1.2, 100)) == "diverged"

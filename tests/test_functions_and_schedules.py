@@ -66,6 +66,10 @@ def test_schedule_values():
     assert ExponentialDecay(0.9, 0.9)(2) == pytest.approx(0.729)
     assert StepDecay(0.8, 0.5, every=2)(4) == pytest.approx(0.2)
     assert ExponentialDecay(1.0, 0.5).values(2000)[-1] > 0  # never exactly zero
+    for schedule in (Constant(0.3), ExponentialDecay(0.9, 0.9), InverseTimeDecay(1.0, 0.5), StepDecay(0.8, 0.5, 3)):
+        whole = schedule.values(40)
+        np.testing.assert_array_equal(np.concatenate([schedule.values(15), schedule.values(25, start=15)]), whole)
+        assert [schedule(k) for k in range(40)] == list(whole)  # one formula for a step and for a block
 
 
 def test_schedules_have_no_hidden_counter():
@@ -76,6 +80,7 @@ def test_schedules_have_no_hidden_counter():
 def test_schedule_reprs_are_readable():
     assert repr(ExponentialDecay(0.9, 0.9)) == "ExponentialDecay(gamma0=0.9, rate=0.9)"
     assert repr(make_schedule("step", 0.5, 0.5, 5)) == "StepDecay(gamma0=0.5, factor=0.5, every=5)"
+    assert repr(Constant(1.0)) == "Constant(gamma=1)" and repr(InverseTimeDecay(1.05, 0.2)) == "InverseTimeDecay(gamma0=1.05, decay=0.2)"
 
 
 @pytest.mark.parametrize("build, match", [
@@ -87,6 +92,14 @@ def test_schedule_reprs_are_readable():
     (lambda: make_schedule("cosine", 0.5), "schedule name"),
     (lambda: as_schedule(None), "step_size"),
     (lambda: Constant(0.5)(-1), "k"),
+    (lambda: Constant(0.5).values(3, start=-1), "start"),
+    # make_schedule's errors name its own arguments (decay, gamma0), not the schedule's fields (rate, factor, gamma):
+    (lambda: make_schedule("exponential", 0.5, 1.5), r"^decay must be between 0.0 and 1.0"),
+    (lambda: make_schedule("exponential", 0.5, 0.0), r"^decay must be positive"),
+    (lambda: make_schedule("step", 0.5, 2.0), r"^decay must be between"),
+    (lambda: make_schedule("inverse-time", 0.5, -0.1), r"^decay must be >= 0"),
+    (lambda: make_schedule("constant", -0.5), r"^gamma0 must be positive"),
+    (lambda: make_schedule("step", 0.5, 0.5, every=0), r"^every must be >= 1"),
 ])
 def test_schedule_errors(build, match):
     with pytest.raises((ValueError, TypeError), match=match):

@@ -100,3 +100,75 @@ def test_every_control_at_its_extremes(panel_class):
 
 def test_all_notebook_panels_are_found():
     assert "GradientDescent1DPanel" in {c.__name__ for c in PANELS}
+
+
+# --- bad values: one rule for every panel (widgets.core) ------------------------------------------
+_BUILT: dict = {}
+
+
+def built_once(cls):
+    if cls not in _BUILT:
+        _BUILT[cls] = cls()
+    return _BUILT[cls]
+
+
+@pytest.fixture(params=PANELS, ids=[c.__name__ for c in PANELS])
+def built(request):
+    return built_once(request.param)
+
+
+def controls_of(panel, kind):
+    return [name for name, control in panel.controls.items()
+            if (is_slider(control) if kind == "slider" else getattr(control, "options", None) is not None
+                and not is_slider(control)) and not getattr(control, "disabled", False)]
+
+
+def test_set_changes_nothing_when_any_value_is_refused(built):
+    """A good value first and a bad one after: the error names the bad one and no control moves."""
+    names = controls_of(built, "slider")
+    before = {n: c.value for n, c in built.controls.items()}
+    summary = built.summary()
+    first = names[0]
+    good = control_values(built.controls[first])[1]  # its maximum: a change, unless it is already there
+    for bad_name, bad_value, match in [(names[-1], built.controls[names[-1]].max + 1e6, "must be between"),
+                                       (names[-1], "high", "must be a number"),
+                                       ("no_such_control", 1, "unknown control 'no_such_control'")]:
+        with pytest.raises((ValueError, TypeError), match=match) as error:
+            built.set(**{first: good, bad_name: bad_value})
+        assert bad_name in str(error.value)
+        assert {n: c.value for n, c in built.controls.items()} == before
+        assert built.summary() == summary
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_non_finite_values_name_the_control(built, bad):
+    for name in controls_of(built, "slider"):
+        with pytest.raises(ValueError, match=f"^{name} must be a finite number between"):
+            built.set(**{name: bad})
+
+
+def test_a_bad_choice_names_the_control_and_its_options(built):
+    for name in controls_of(built, "chooser"):
+        options = control_values(built.controls[name])
+        with pytest.raises(ValueError, match=f"^{name} must be one of") as error:
+            built.set(**{name: "no such option"})
+        assert all(repr(option) in str(error.value) for option in options)
+        with pytest.raises(ValueError, match=f"^{name} must be one of"):
+            built.set(**{name: np.array(options[:1])})  # not a plain value: refused, not compared element-wise
+
+
+def test_constructor_refuses_out_of_range_slider_arguments():
+    """No panel clamps a constructor argument silently: it raises, naming the argument or its slider."""
+    for cls in PANELS:
+        parameters = inspect.signature(cls).parameters
+        panel = None
+        for name in parameters:
+            if panel is None:
+                panel = built_once(cls)
+            control = panel.controls.get(name)
+            if control is None or not is_slider(control):
+                continue
+            too_big = control.max + 10 * (control.max - control.min + 1)
+            with pytest.raises(ValueError, match=r"must be between") as error:
+                cls(**{name: too_big})
+            assert name in str(error.value) or control.description in str(error.value)

@@ -80,3 +80,30 @@ def test_set_rejects_bad_values(panel, values, error, match):
 def test_constructor_rejects_out_of_range_values():
     with pytest.raises(ValueError, match="w0"):
         GradientDescent1DPanel(w0=100.0)
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(gamma=5.0), ValueError, r"^gamma must be between 0.01 and 1.2, got 5.0"),
+    (dict(num_steps=float("nan")), ValueError, r"^num_steps must be a finite number"),
+    (dict(num_steps=float("inf")), ValueError, r"^num_steps must be a finite number"),
+    (dict(schedule="cosine"), ValueError, r"^schedule must be one of \['constant', 'exponential'"),
+    (dict(w0="far"), TypeError, r"^w0 must be a number"),
+])
+def test_constructor_arguments_are_checked_like_set(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        GradientDescent1DPanel(**kwargs)
+
+
+def test_constructor_with_a_schedule_reshapes_the_decay_slider():
+    panel = GradientDescent1DPanel(gamma=1.05, num_steps=30, schedule="inverse-time")
+    assert panel.controls["decay"].max == 2.0 and panel.controls["decay"].value == 0.2
+    assert "InverseTimeDecay(gamma0=1.05, decay=0.2)" in panel.summary()
+
+
+def test_a_refused_set_leaves_the_run_and_the_sliders_alone(panel):
+    panel.set(schedule="constant", gamma=0.1, w0=23.0, num_steps=10)
+    before = panel.summary()
+    with pytest.raises(ValueError, match="decay must be between 0.1 and 1.0"):
+        panel.set(schedule="step", gamma=0.9, decay=2.0)  # decay 2.0 fits inverse-time, not step
+    assert panel.summary() == before and panel.controls["schedule"].value == "constant"
+    assert panel.controls["decay"].disabled and panel.controls["decay"].max == 1.0

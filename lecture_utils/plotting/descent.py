@@ -8,7 +8,7 @@ from typing import Optional, Sequence
 import numpy as np
 from matplotlib.axes import Axes
 
-from ..descent import Trajectory
+from ..descent import Trajectory, step_size_landmarks
 from ..functions import DiagonalQuadratic, ShiftedSquare
 from .style import COLORS, CYCLE
 
@@ -39,23 +39,6 @@ def tangent_arrows(
     return dx, dy
 
 
-def divergence_message(trajectory: Trajectory) -> str:
-    """A short warning for runs that blow up, grow, oscillate or stall; empty for a run that makes progress."""
-    if trajectory.diverged:
-        return f"diverged after {trajectory.num_steps} steps:\nevery step overshoots further"
-    values = trajectory.values
-    if values is None or len(values) < 3:
-        return ""
-    if values[-1] > values[0] * (1 + 1e-9) + 1e-12:
-        return "diverging: f grows as\nevery step overshoots further"
-    if abs(values[-1] - values[0]) <= 1e-9 * abs(values[0]) and values[0] > 1e-12:
-        return "no progress: the iterates\noscillate forever"
-    gammas = trajectory.step_sizes
-    if len(gammas) > 1 and gammas[-1] < 0.01 * gammas[0] and values[-1] > 0.25 * values[0]:
-        return "stalled: the step decays to\nnearly 0 before reaching the minimum"
-    return ""
-
-
 @dataclass
 class Descent1DArtists:
     """The artists of the 1D descent picture that change with the run (see ``draw_descent_1d``)."""
@@ -67,8 +50,8 @@ class Descent1DArtists:
     arrows: object
     message: object
 
-    def update(self, trajectory: Trajectory) -> None:
-        """Show a new trajectory: iterates, tangent arrows, and a message if it diverged or left the view."""
+    def update(self, trajectory: Trajectory, message: str = "") -> None:
+        """Show a new trajectory: iterates, tangent arrows, and ``message`` (a warning about the run) over them."""
         xlo, xhi = self.ax.get_xlim()
         ylo, yhi = self.ax.get_ylim()
         w = visible_prefix(trajectory.iterates.reshape(-1), xlo, xhi)
@@ -87,7 +70,7 @@ class Descent1DArtists:
         u[: len(xs)], v[: len(xs)] = dx, dy
         self.arrows.set_offsets(offsets)
         self.arrows.set_UVC(np.ma.masked_array(u, mask), np.ma.masked_array(v, mask))
-        self.message.set_text(divergence_message(trajectory))
+        self.message.set_text(message)
 
 
 def draw_descent_1d(
@@ -98,6 +81,7 @@ def draw_descent_1d(
     xlim: tuple[float, float] = (-18.0, 24.0),
     ylim: tuple[float, float] = (0.0, 300.0),
     animated: bool = False,
+    message: str = "",
 ) -> Descent1DArtists:
     """The lecture's 1D figure: f, the iterates joined by a path, downhill tangent arrows, dotted w* and f = 0."""
     grid = np.linspace(*xlim, 400)
@@ -114,17 +98,17 @@ def draw_descent_1d(
     arrows = ax.quiver(zeros, zeros, zeros, zeros, color=COLORS["black"],
                        angles="xy", scale_units="xy", scale=1, width=0.005, headwidth=4, headlength=5,
                        minlength=0, animated=animated, zorder=6)
-    message = ax.text(0.5, 0.3, "", transform=ax.transAxes, ha="center", va="center", fontsize=16,
-                      color=COLORS["vermillion"], fontweight="bold", animated=animated,
-                      bbox=dict(facecolor="white", edgecolor=COLORS["vermillion"], alpha=0.9))
+    text = ax.text(0.5, 0.3, "", transform=ax.transAxes, ha="center", va="center", fontsize=16,
+                   color=COLORS["vermillion"], fontweight="bold", animated=animated,
+                   bbox=dict(facecolor="white", edgecolor=COLORS["vermillion"], alpha=0.9))
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     ax.set_xlabel("w")
     ax.set_ylabel("f(w)")
     ax.set_title("Gradient descent on f(w)")
     ax.legend(loc="upper center", fontsize=12, framealpha=0.95)
-    artists = Descent1DArtists(ax, objective, path, start, arrows, message)
-    artists.update(trajectory)
+    artists = Descent1DArtists(ax, objective, path, start, arrows, text)
+    artists.update(trajectory, message)
     return artists
 
 
@@ -211,12 +195,6 @@ def draw_step_size_comparison(
         ax.set_xlim(-1.05, 1.05)
         ax.set_ylim(-1.05, 1.05)
         ax.set_title(title)
-
-
-# Landmarks of a constant step on a quadratic with f'' = curvature, as fractions of 1/curvature.
-def step_size_landmarks(curvature: float = 2.0) -> dict[str, float]:
-    """The step sizes where behaviour changes: one step to the minimum, and the edge of divergence."""
-    return {"one step": 1.0 / curvature, "endless oscillation": 2.0 / curvature}
 
 
 @dataclass

@@ -271,7 +271,14 @@ def panel_layout(columns: Sequence[Sequence[widgets.Widget]], *rows: widgets.Wid
 
 def slider(kind: str, description: str, value: float, low: float, high: float, step: float,
            readout_format: str = ".2f") -> widgets.ValueWidget:
-    """A wide slider with a readable label that updates while dragging."""
+    """A wide slider with a readable label that updates while dragging.
+
+    A ``value`` outside [low, high] raises a ValueError naming the slider (ipywidgets would clamp it
+    silently); a panel names its own argument instead by building with a default and calling
+    ``Panel.apply_arguments``.
+    """
+    if not low <= value <= high:
+        raise ValueError(f"{description} must be between {low} and {high}, got {value}")
     style = {"description_width": "110px"}
     layout = widgets.Layout(width="480px")
     if kind == "int":

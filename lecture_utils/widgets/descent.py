@@ -8,7 +8,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..descent import Trajectory, gradient_descent, step_size_regime
+from ..descent import Trajectory, gradient_descent, run_behaviour, step_size_regime
 from ..functions import LECTURE_1D, ShiftedSquare
 from ..plotting.descent import draw_descent_1d, draw_loss_curves, draw_step_size_ruler, loss_gap
 from ..plotting.style import lecture_style
@@ -31,6 +31,13 @@ SCHEDULE_FORMULAS = {
 STEP_EVERY = 5
 LANDMARKS = ((0.1, "0.1 lecture"), (0.5, "0.5 one step"), (0.9, "0.9 zig-zag"),
              (1.0, "1.0 forever"), (1.05, "1.05 diverges"))
+WARNINGS = {  # what the plot says about a run (descent.run_behaviour); nothing for a run that makes progress
+    "diverged": "diverged after {k} steps:\nevery step overshoots further",
+    "growing": "diverging: f grows as\nevery step overshoots further",
+    "no progress": "no progress: the iterates\noscillate forever",
+    "stalled": "stalled: the step decays to\nnearly 0 before reaching the minimum",
+    "progress": "",
+}
 REGIME_TEXT = {
     "monotone": "each step keeps a fraction 1 − 2γ of the distance to {c:g}: the iterates creep in from one side",
     "one step": "1 − 2γ = 0: the first step lands exactly on the minimum w = {c:g}",
@@ -120,7 +127,7 @@ class GradientDescent1DPanel(Panel):
             self.ax_loss.set_xlim(0, steps)
             self._steps_drawn = steps
             self.live.invalidate(self.ax_loss)  # only the loss axes' ticks change
-        self.curve.update(self.trajectory)
+        self.curve.update(self.trajectory, self.warning())
         gap = loss_gap(self.trajectory)
         self.loss_line.set_data(np.arange(len(gap)), np.clip(gap, 1e-16, 1e6))
         self.ruler.update(self.controls["gamma"].value, self.trajectory.step_sizes)
@@ -128,6 +135,10 @@ class GradientDescent1DPanel(Panel):
         self.readout.value = self._readout_html()
 
     # --- text -------------------------------------------------------------
+    def warning(self) -> str:
+        """The message over the plot when the run diverged, grew, oscillated or stalled; empty otherwise."""
+        return WARNINGS[run_behaviour(self.trajectory)].format(k=self.trajectory.num_steps)
+
     def regime(self) -> str:
         """The landmark regime of the starting step size γ₀ on this quadratic."""
         return step_size_regime(self.controls["gamma"].value, self.objective.curvature)
