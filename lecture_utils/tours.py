@@ -84,13 +84,13 @@ TOURS: dict[str, dict[str, list[Stop]]] = {
             (_gd(1.05), "γ₀ = 1.05: each jump across 6 is 10 % longer than the last: the run diverges"),
         ],
         "decay_panel": [
-            (_gd(1.05, num_steps=30), "A constant γ = 1.05 diverges: after 30 steps w has reached 302.6"),
+            (_gd(1.05, num_steps=30), "A constant γ = 1.05 diverges: after 30 steps, w = 302.6"),
             (_gd(1.05, "exponential", 0.9, 30), "γₖ = 1.05 · 0.9ᵏ: already the second step is below 1, "
                                                 "and the run converges to w = 6"),
             (_gd(1.05, "inverse-time", 0.2, 30), "γₖ = 1.05 / (1 + 0.2 k): a gentler decay, "
                                                  "and it still converges to 6"),
             (_gd(1.05, "step", 0.5, 30), "Halving γ every 5 steps: the first five steps swing out, "
-                                         "then γ = 0.525 converges to 6"),
+                                         "then the halved step converges to 6"),
             (_gd(0.01, "exponential", 0.9, 100), "Decay too fast: with γ₀ = 0.01 and r = 0.9 the steps add up "
                                                  "to at most 0.1, and the run stalls near w = 19.9"),
         ],
@@ -156,7 +156,7 @@ TOURS: dict[str, dict[str, list[Stop]]] = {
     },
     "06_two_layer_network": {
         "panel": [
-            (_moons(0), "Iteration 0: small random weights answer 0.5 for everyone, cost ln 2 = 0.693"),
+            (_moons(0), "Iteration 0: small random weights answer 0.5 for everyone, cost ln 2 ≈ 0.693"),
             (_moons(300), "Iteration 300: on the plateau near 0.28, the boundary is a straight line, "
                           "like logistic regression"),
             (_moons(1000), "Iteration 1000: still on the plateau"),
