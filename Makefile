@@ -80,6 +80,14 @@ $(CHROMIUM):
 test-browser: install $(BROWSER_STAMP) $(CHROMIUM)
 	$(PYTEST) -p no:cacheprovider tests/browser
 
+# Presenter pages for live demos (tools/present): each lesson's panels one a screen, stepped through
+# their tours (lecture_utils/tours.py) with a clicker's keys. Voila on 127.0.0.1 (PORT=8866), one URL
+# per lesson printed; Ctrl-C stops it. Installs the `browser` extra (Voila) once, like test-browser.
+PORT ?= 8866
+.PHONY: present
+present: install $(BROWSER_STAMP)
+	$(BIN)/python tools/present/serve.py --port $(PORT)
+
 # The same tests against the oldest versions pyproject.toml declares (runtime dependencies pinned
 # to their lower bounds, test tools newest). nbval runs lax: stored outputs come from the newest versions.
 OLDEST       := .venv-oldest
