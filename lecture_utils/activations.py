@@ -39,7 +39,7 @@ def _relu(P):
 
 
 def _relu_prime(A):
-    return np.heaviside(A, 0.0)  # 1 where A > 0 (that is, P > 0), 0 where A = 0
+    return np.greater(A, 0.0).astype(np.float64)  # 1 where A > 0 (that is, P > 0), 0 where A = 0
 
 
 def _tanh(P):

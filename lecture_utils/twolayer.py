@@ -11,6 +11,11 @@ backward pass is written exactly as the blog post writes it (with its typos
 fixed): dZ2 = A2 - Y, dW2 = (1/m) dZ2 A1^T, db2 = (1/m) row-sum of dZ2,
 dZ1 = W2^T dZ2 * g'(Z1), dW1 = (1/m) dZ1 X^T, db1 = (1/m) row-sum of dZ1.
 
+The activations g (and the sigmoid) come from ``activations.py``. Each
+public function checks its arguments and then calls a private core written
+as the formulas above, without checks; ``train_two_layer`` checks once and
+runs Ng's loop on those cores, so each formula is written once.
+
 The lecture's own notation (rows are examples, Theta, beta, no bias, summed
 squared error) is in ``network.py``; ``to_lecture_notation`` and
 ``from_lecture_notation`` translate the parameters.
@@ -19,72 +24,35 @@ squared error) is in ``network.py``; ``to_lecture_notation`` and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Optional
 
 import numpy as np
 
 from ._validation import as_float_array, check_finite, check_int, check_positive
+from .activations import SIGMOID, Activation, get_activation
 
 Params = dict[str, np.ndarray]
 
+PARAMETERS = ("W1", "b1", "W2", "b2")
 HIDDEN_ACTIVATIONS = ("tanh", "relu")
 OUTPUT_ACTIVATIONS = ("sigmoid", "identity")
 COST_EPSILON = 1e-12  # predictions are clipped to [eps, 1 - eps] inside the log
-DIVERGENCE_THRESHOLD = 1e6  # a training run stops when any weight exceeds this in absolute value
-DIVERGENCE_CHECK_EVERY = 10  # ... checked every this many steps (and at the end, or when the cost is not finite)
+DIVERGENCE_WEIGHT = 1e6  # a training run stops, marked diverged, once a weight exceeds this (or is not finite)
+DIVERGENCE_CHECK_EVERY = 10  # ... checked every this many steps; a failed check goes back to the last good step
 
 
-# --- activations -------------------------------------------------------------
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    """1 / (1 + exp(-z)), computed without overflow for large |z|."""
-    z = as_float_array("z", z)
-    e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def sigmoid_derivative(z: np.ndarray) -> np.ndarray:
-    """sigmoid'(z) = sigmoid(z) (1 - sigmoid(z))."""
-    s = sigmoid(z)
-    return s * (1.0 - s)
-
-
-def relu(z: np.ndarray) -> np.ndarray:
-    """max(z, 0), element-wise."""
-    return np.maximum(as_float_array("z", z), 0.0)
-
-
-def relu_derivative(z: np.ndarray) -> np.ndarray:
-    """1 where z > 0, else 0 (we take the derivative at the kink z = 0 to be 0)."""
-    return (as_float_array("z", z) > 0).astype(float)
-
-
-def tanh_derivative(z: np.ndarray) -> np.ndarray:
-    """tanh'(z) = 1 - tanh(z)^2."""
-    t = np.tanh(as_float_array("z", z))
-    return 1.0 - t * t
-
-
-ACTIVATIONS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]] = {
-    "tanh": (np.tanh, tanh_derivative),
-    "relu": (relu, relu_derivative),
-    "sigmoid": (sigmoid, sigmoid_derivative),
-    "identity": (lambda z: np.asarray(z, dtype=float), lambda z: np.ones_like(z, dtype=float)),
-}
-
-
-def _check_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
+def _check_choice(name: str, value: object, choices: tuple[str, ...]) -> Activation:
     if not isinstance(value, str) or value not in choices:
         raise ValueError(f"{name} must be one of {choices}, got {value!r}")
-    return value
+    return get_activation(value)
 
 
 # --- shape checks that explain the usual bug -----------------------------------
-def check_examples_in_columns(name: str, value: object, n_rows: int, m: Optional[int] = None) -> np.ndarray:
-    """Return ``value`` as a float (n_rows, m) array, or raise a ValueError that names ``name``.
+def _check_examples_in_columns(name: str, value: object, n_rows: int, m: Optional[int] = None) -> np.ndarray:
+    """``value`` as a float (n_rows, m) array, or a ValueError naming ``name`` that spells out the usual bug.
 
-    The message spells out the most common mistake: passing data with one
-    example per *row* (the lecture's and scikit-learn's convention) where
-    Ng's notation wants one example per *column*.
+    The usual bug: data with one example per *row* (the lecture's and
+    scikit-learn's convention) where Ng's notation wants one per *column*.
     """
     array = as_float_array(name, value)
     expected = f"({n_rows}, {'m' if m is None else m})"
@@ -107,8 +75,8 @@ def check_examples_in_columns(name: str, value: object, n_rows: int, m: Optional
     raise ValueError(f"{name} must have shape {expected} (one example per column), got shape {array.shape}")
 
 
-def check_columns_are_examples(name: str, value: object, m: int) -> np.ndarray:
-    """Return ``value`` as a float 2-D array with ``m`` columns (one per example), or raise naming ``name``."""
+def _check_columns_are_examples(name: str, value: object, m: int) -> np.ndarray:
+    """``value`` as a float 2-D array with ``m`` columns (one per example), or a ValueError naming ``name``."""
     array = as_float_array(name, value)
     if array.ndim == 2 and array.shape[1] == m:
         return array
@@ -120,27 +88,35 @@ def check_columns_are_examples(name: str, value: object, m: int) -> np.ndarray:
     raise ValueError(f"{name} must be 2-D with shape (n0, {m}) (one example per column), got shape {array.shape}")
 
 
-def _check_params(params: Params) -> tuple[int, int, int]:
+def _check_labels(Y: object, n_rows: int = 1, m: Optional[int] = None) -> np.ndarray:
+    """Labels Y of shape (n_rows, m) with values in [0, 1] (the cross-entropy needs them there)."""
+    Y = _check_examples_in_columns("Y", Y, n_rows, m)
+    if np.any((Y < 0) | (Y > 1)):
+        raise ValueError("Y must hold labels in [0, 1]")
+    return Y
+
+
+def _check_params(params: object, name: str = "params") -> tuple[int, int, int]:
     if not isinstance(params, dict):
-        raise TypeError(f"params must be a dict with keys W1, b1, W2, b2, got {type(params).__name__}")
-    missing = [key for key in ("W1", "b1", "W2", "b2") if key not in params]
+        raise TypeError(f"{name} must be a dict with keys W1, b1, W2, b2, got {type(params).__name__}")
+    missing = [key for key in PARAMETERS if key not in params]
     if missing:
-        raise ValueError(f"params is missing {', '.join(missing)} (expected keys W1, b1, W2, b2)")
-    W1, b1, W2, b2 = (np.asarray(params[k]) for k in ("W1", "b1", "W2", "b2"))
+        raise ValueError(f"{name} is missing {', '.join(missing)} (expected keys W1, b1, W2, b2)")
+    W1, b1, W2, b2 = (as_float_array(f"{name}['{k}']", params[k]) for k in PARAMETERS)
     if W1.ndim != 2:
-        raise ValueError(f"params['W1'] must have shape (n1, n0), got {W1.shape}")
+        raise ValueError(f"{name}['W1'] must have shape (n1, n0), got {W1.shape}")
     n1, n0 = W1.shape
     if W2.ndim != 2 or W2.shape[1] != n1:
-        raise ValueError(f"params['W2'] must have shape (n2, {n1}) to multiply A1 of shape ({n1}, m), got {W2.shape}")
+        raise ValueError(f"{name}['W2'] must have shape (n2, {n1}) to multiply A1 of shape ({n1}, m), got {W2.shape}")
     n2 = W2.shape[0]
     if b1.shape != (n1, 1):
-        raise ValueError(f"params['b1'] must have shape ({n1}, 1), got {b1.shape}")
+        raise ValueError(f"{name}['b1'] must have shape ({n1}, 1), got {b1.shape}")
     if b2.shape != (n2, 1):
-        raise ValueError(f"params['b2'] must have shape ({n2}, 1), got {b2.shape}")
+        raise ValueError(f"{name}['b2'] must have shape ({n2}, 1), got {b2.shape}")
     return n0, n1, n2
 
 
-# --- the two-layer network -------------------------------------------------------
+# --- the two-layer network, one formula per line ---------------------------------------
 def initialize_parameters(n0: int, n1: int, n2: int = 1, seed: int = 0, scale: float = 0.01) -> Params:
     """Small random weights (scale * standard normal, numpy Generator) and zero biases, as in Ng's course."""
     n0 = check_int("n0", n0, minimum=1)
@@ -162,13 +138,17 @@ def forward_propagation(
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Z1 = W1 X + b1, A1 = g(Z1), Z2 = W2 A1 + b2, A2 = sigmoid(Z2); returns A2 and the cache {Z1, A1, Z2, A2}."""
     n0, _, _ = _check_params(params)
-    X = check_examples_in_columns("X", X, n0)
-    g = ACTIVATIONS[_check_choice("hidden_activation", hidden_activation, HIDDEN_ACTIVATIONS)][0]
-    out = ACTIVATIONS[_check_choice("output_activation", output_activation, OUTPUT_ACTIVATIONS)][0]
-    Z1 = params["W1"] @ X + params["b1"]
-    A1 = g(Z1)
-    Z2 = params["W2"] @ A1 + params["b2"]  # the blog's typo W2 X would not even have matching shapes
-    A2 = out(Z2)
+    X = _check_examples_in_columns("X", X, n0)
+    g = _check_choice("hidden_activation", hidden_activation, HIDDEN_ACTIVATIONS)
+    output = _check_choice("output_activation", output_activation, OUTPUT_ACTIVATIONS)
+    return _forward(X, params, g, output)
+
+
+def _forward(X: np.ndarray, params: Params, g: Activation, output: Activation = SIGMOID):
+    Z1 = params["W1"] @ X + params["b1"]     # (n1, m)
+    A1 = g.g(Z1)                             # (n1, m)
+    Z2 = params["W2"] @ A1 + params["b2"]    # (n2, m)  the blog's typo W2 X would not even have matching shapes
+    A2 = output.g(Z2)                        # (n2, m)
     return A2, {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}
 
 
@@ -187,13 +167,15 @@ def compute_cost(A2: np.ndarray, Y: np.ndarray, eps: float = COST_EPSILON) -> fl
         raise ValueError(f"A2 must hold at least one example (column), got shape {A2.shape}")
     if eps >= 0.5:
         raise ValueError(f"eps must be below 0.5 (it clips A2 to [eps, 1 - eps]), got {eps}")
-    Y = check_examples_in_columns("Y", Y, A2.shape[0], A2.shape[1])
+    Y = _check_labels(Y, *A2.shape)
     if np.any((A2 < 0) | (A2 > 1)):
         raise ValueError("A2 must hold probabilities in [0, 1]")
-    if np.any((Y < 0) | (Y > 1)):
-        raise ValueError("Y must hold labels in [0, 1]")
-    m = A2.shape[1]
-    A = np.clip(A2, eps, 1.0 - eps)
+    return _cost(A2, Y, eps)
+
+
+def _cost(A2: np.ndarray, Y: np.ndarray, eps: float = COST_EPSILON) -> float:
+    m = Y.shape[1]
+    A = A2.clip(eps, 1.0 - eps)
     return float(-(Y * np.log(A) + (1.0 - Y) * np.log1p(-A)).sum() / m)
 
 
@@ -204,36 +186,49 @@ def compute_squared_cost(A2: np.ndarray, Y: np.ndarray) -> float:
         raise ValueError(f"A2 must be 2-D with shape (1, m) (one example per column), got shape {A2.shape}")
     if A2.shape[1] == 0:
         raise ValueError(f"A2 must hold at least one example (column), got shape {A2.shape}")
-    Y = check_examples_in_columns("Y", Y, A2.shape[0], A2.shape[1])
+    Y = _check_examples_in_columns("Y", Y, A2.shape[0], A2.shape[1])
     return float(((A2 - Y) ** 2).sum() / (2 * A2.shape[1]))
 
 
 def backward_propagation(
-    params: Params, cache: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray, hidden_activation: str = "tanh"
+    params: Params, cache: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray, hidden_activation: str = "tanh",
+    output_activation: str = "sigmoid",
 ) -> Params:
     """The blog's vectorised backprop; returns dW1, db1, dW2, db2 (each the shape of its parameter).
 
     dZ2 = A2 - Y is the derivative of the averaged cost times m: it holds for a
-    sigmoid output with cross-entropy and equally for an identity output with
-    the half squared error.
+    sigmoid output with cross-entropy (labels Y in [0, 1]) and equally for an
+    identity output with the half squared error (any real targets Y).
     """
     n0, n1, n2 = _check_params(params)
-    X = check_examples_in_columns("X", X, n0)
+    X = _check_examples_in_columns("X", X, n0)
     m = X.shape[1]
-    Y = check_examples_in_columns("Y", Y, n2, m)
-    gprime = ACTIVATIONS[_check_choice("hidden_activation", hidden_activation, HIDDEN_ACTIVATIONS)][1]
+    g = _check_choice("hidden_activation", hidden_activation, HIDDEN_ACTIVATIONS)
+    output = _check_choice("output_activation", output_activation, OUTPUT_ACTIVATIONS)
+    if not isinstance(cache, dict):
+        raise TypeError(f"cache must be the dict returned by forward_propagation, got {type(cache).__name__}")
     for key, shape in (("Z1", (n1, m)), ("A1", (n1, m)), ("A2", (n2, m))):
         if key not in cache:
             raise ValueError(f"cache is missing {key}: pass the cache returned by forward_propagation")
         if np.shape(cache[key]) != shape:
             raise ValueError(f"cache['{key}'] must have shape {shape}, got {np.shape(cache[key])}")
-    A1, A2, Z1 = cache["A1"], cache["A2"], cache["Z1"]
-    dZ2 = A2 - Y
-    dW2 = (1 / m) * dZ2 @ A1.T
-    db2 = (1 / m) * np.sum(dZ2, axis=1, keepdims=True)
-    dZ1 = (params["W2"].T @ dZ2) * gprime(Z1)
-    dW1 = (1 / m) * dZ1 @ X.T
-    db1 = (1 / m) * np.sum(dZ1, axis=1, keepdims=True)
+        as_float_array(f"cache['{key}']", cache[key])
+    if output is SIGMOID:
+        Y = _check_labels(Y, n2, m)
+    else:
+        Y = _check_examples_in_columns("Y", Y, n2, m)
+    return _backward(params, cache, X, Y, g)
+
+
+def _backward(params: Params, cache: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray, g: Activation) -> Params:
+    m = X.shape[1]
+    A1, A2 = cache["A1"], cache["A2"]
+    dZ2 = A2 - Y                                           # (n2, m)
+    dW2 = (1 / m) * dZ2 @ A1.T                             # (n2, n1)
+    db2 = (1 / m) * dZ2.sum(axis=1, keepdims=True)         # (n2, 1)
+    dZ1 = (params["W2"].T @ dZ2) * g.g_prime(A1)           # (n1, m)  g'(Z1) written with A1 = g(Z1)
+    dW1 = (1 / m) * dZ1 @ X.T                              # (n1, n0)
+    db1 = (1 / m) * dZ1.sum(axis=1, keepdims=True)         # (n1, 1)
     return {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
 
 
@@ -241,7 +236,20 @@ def update_parameters(params: Params, grads: Params, learning_rate: float) -> Pa
     """One gradient-descent step: each parameter minus learning_rate times its gradient (a new dict)."""
     _check_params(params)
     learning_rate = check_positive("learning_rate", learning_rate)
-    return {key: params[key] - learning_rate * grads["d" + key] for key in ("W1", "b1", "W2", "b2")}
+    if not isinstance(grads, dict):
+        raise TypeError(f"grads must be a dict with keys dW1, db1, dW2, db2, got {type(grads).__name__}")
+    for key in PARAMETERS:
+        if "d" + key not in grads:
+            raise ValueError(f"grads is missing d{key} (expected keys dW1, db1, dW2, db2)")
+        grad = as_float_array(f"grads['d{key}']", grads["d" + key])
+        if grad.shape != np.shape(params[key]):
+            raise ValueError(f"grads['d{key}'] must have the shape of params['{key}'], {np.shape(params[key])}, "
+                             f"got {grad.shape}")
+    return _update(params, grads, learning_rate)
+
+
+def _update(params: Params, grads: Params, learning_rate: float) -> Params:
+    return {key: params[key] - learning_rate * grads["d" + key] for key in PARAMETERS}  # W := W - alpha dW
 
 
 def predict(X: np.ndarray, params: Params, hidden_activation: str = "tanh") -> np.ndarray:
@@ -253,54 +261,8 @@ def predict(X: np.ndarray, params: Params, hidden_activation: str = "tanh") -> n
 def accuracy(X: np.ndarray, Y: np.ndarray, params: Params, hidden_activation: str = "tanh") -> float:
     """Fraction of the columns of X classified correctly."""
     prediction = predict(X, params, hidden_activation)
-    Y = check_examples_in_columns("Y", Y, prediction.shape[0], prediction.shape[1])
+    Y = _check_examples_in_columns("Y", Y, prediction.shape[0], prediction.shape[1])
     return float(np.mean(prediction == Y))
-
-
-def cost_of(params: Params, X: np.ndarray, Y: np.ndarray, hidden_activation: str = "tanh") -> float:
-    """The cross-entropy cost of the network ``params`` on (X, Y)."""
-    A2, _ = forward_propagation(X, params, hidden_activation)
-    return compute_cost(A2, Y)
-
-
-def numerical_gradients(
-    params: Params, X: np.ndarray, Y: np.ndarray, hidden_activation: str = "tanh", h: float = 1e-6,
-    cost: Optional[Callable[[Params], float]] = None,
-) -> Params:
-    """Central differences (J(p + h) - J(p - h)) / 2h of the cost for every entry of every parameter."""
-    h = check_positive("h", h)
-    _check_params(params)
-    if cost is None:
-        def cost(p: Params) -> float:
-            return cost_of(p, X, Y, hidden_activation)
-    grads: Params = {}
-    for key in ("W1", "b1", "W2", "b2"):
-        base = np.asarray(params[key], dtype=float)
-        grad = np.zeros_like(base)
-        for index in np.ndindex(base.shape):
-            shifted = {k: np.array(v, dtype=float) for k, v in params.items()}
-            shifted[key][index] = base[index] + h
-            plus = cost(shifted)
-            shifted[key][index] = base[index] - h
-            minus = cost(shifted)
-            grad[index] = (plus - minus) / (2 * h)
-        grads["d" + key] = grad
-    return grads
-
-
-def relative_difference(a: Params, b: Params) -> float:
-    """||a - b|| / (||a|| + ||b||) over all gradients together (Ng's gradient-check number)."""
-    if not isinstance(a, dict) or not isinstance(b, dict) or not a:
-        raise TypeError(f"a and b must be non-empty dicts of gradients, got {type(a).__name__} and {type(b).__name__}")
-    if sorted(a) != sorted(b):
-        raise ValueError(f"a and b must have the same keys, got {sorted(a)} and {sorted(b)}")
-    keys = sorted(a)
-    va = np.concatenate([np.ravel(as_float_array(f"a[{k!r}]", a[k])) for k in keys])
-    vb = np.concatenate([np.ravel(as_float_array(f"b[{k!r}]", b[k])) for k in keys])
-    if va.shape != vb.shape:
-        raise ValueError(f"a and b must hold arrays of the same sizes, got {va.size} and {vb.size} numbers")
-    denominator = np.linalg.norm(va) + np.linalg.norm(vb)
-    return float(np.linalg.norm(va - vb) / denominator) if denominator > 0 else 0.0
 
 
 # --- training ----------------------------------------------------------------------
@@ -333,15 +295,19 @@ class TrainingRun:
 
     def params_at(self, iteration: int) -> Params:
         """The parameters of the latest snapshot at or before ``iteration``."""
-        iteration = check_int("iteration", iteration, minimum=0)
-        index = int(np.searchsorted(self.snapshot_iterations, iteration, side="right")) - 1
-        return self.snapshots[index]
+        return self.snapshots[self._index(iteration)]
 
     def iteration_shown(self, iteration: int) -> int:
         """The snapshot iteration ``params_at(iteration)`` actually returns."""
-        index = int(np.searchsorted(self.snapshot_iterations, check_int("iteration", iteration, minimum=0),
-                                    side="right")) - 1
-        return int(self.snapshot_iterations[index])
+        return int(self.snapshot_iterations[self._index(iteration)])
+
+    def _index(self, iteration: int) -> int:
+        iteration = check_int("iteration", iteration, minimum=0)
+        return int(np.searchsorted(self.snapshot_iterations, iteration, side="right")) - 1
+
+
+def _diverged(params: Params) -> bool:
+    return not all(np.abs(value).max() <= DIVERGENCE_WEIGHT for value in params.values())  # NaN fails too
 
 
 def train_two_layer(
@@ -357,75 +323,48 @@ def train_two_layer(
 ) -> TrainingRun:
     """Ng's loop: initialise, then num_iterations times forward, cost, backward, update.
 
-    A run whose weights become non-finite or exceed DIVERGENCE_THRESHOLD
-    stops early (``diverged=True``) without overflow warnings.
+    A run whose weights exceed DIVERGENCE_WEIGHT (or stop being finite) stops,
+    marked ``diverged``, at the last step that passed the check (one every
+    DIVERGENCE_CHECK_EVERY steps), without overflow warnings.
     """
     Y = as_float_array("Y", Y)
     if Y.ndim != 2 or Y.shape[0] != 1:
-        Y = check_examples_in_columns("Y", Y, 1)  # raises with the rows-vs-columns hint
-    m = Y.shape[1]
-    X = check_columns_are_examples("X", X, m)
+        Y = _check_examples_in_columns("Y", Y, 1)  # raises with the rows-vs-columns hint
+    Y = _check_labels(Y, 1, Y.shape[1])
+    X = _check_columns_are_examples("X", X, Y.shape[1])
     hidden_units = check_int("hidden_units", hidden_units, minimum=1)
     learning_rate = check_positive("learning_rate", learning_rate)
     num_iterations = check_int("num_iterations", num_iterations, minimum=0)
     record_every = check_int("record_every", record_every, minimum=1)
-    _check_choice("hidden_activation", hidden_activation, HIDDEN_ACTIVATIONS)
+    g = _check_choice("hidden_activation", hidden_activation, HIDDEN_ACTIVATIONS)
     params = initialize_parameters(X.shape[0], hidden_units, 1, seed, scale)
-    g_in_place = {"tanh": lambda Z: np.tanh(Z, out=Z),  # g(Z1), written over Z1
-                  "relu": lambda Z: np.maximum(Z, 0.0, out=Z)}[hidden_activation]
     costs = np.empty(num_iterations + 1)
     snapshots, snapshot_iterations = [], []
-    diverged = False
-    taken = num_iterations
-    W1, b1, W2, b2 = (params[k] for k in ("W1", "b1", "W2", "b2"))
-    good_k, good = 0, (W1, b1, W2, b2)  # the latest parameters that passed the divergence check
-    # The formulas of forward_propagation, compute_cost and backward_propagation, inlined without
-    # their argument checks: the live panel retrains when a slider moves, so every microsecond counts.
-    # With one output unit, Z2, A2 and dZ2 are kept as flat (m,) rows; the cost's sums over the
-    # examples are dot products with Y and 1 - Y. g'(Z1) is computed from A1 as Ng does:
-    # 1 - A1^2 for tanh, (A1 > 0) for relu, so A1 may be written over Z1.
-    y, not_y = Y[0], 1.0 - Y[0]
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    last_good, diverged = (0, params), False
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # a diverging run is reported, not warned
         for k in range(num_iterations + 1):
-            Z1 = W1 @ X
-            Z1 += b1
-            A1 = g_in_place(Z1)
-            Z2 = (W2 @ A1)[0] + b2[0, 0]
-            A2 = np.reciprocal(1.0 + np.exp(-Z2))  # exp may overflow to inf: A2 = 0 exactly, as it should
-            A = np.minimum(np.maximum(A2, COST_EPSILON), 1.0 - COST_EPSILON)
-            costs[k] = -(y @ np.log(A) + not_y @ np.log1p(-A)) / m
+            A2, cache = _forward(X, params, g)
+            costs[k] = _cost(A2, Y)
             if k % record_every == 0 or k == num_iterations:
-                snapshots.append({"W1": W1, "b1": b1, "W2": W2, "b2": b2})
+                snapshots.append(params)
                 snapshot_iterations.append(k)
             if k == num_iterations:
                 break
-            dZ2 = A2 - y
-            dW2 = (A1 @ dZ2)[None, :] / m
-            db2 = dZ2.sum() / m
-            dZ1 = W2.T * dZ2
-            dZ1 *= (1.0 - A1 * A1) if hidden_activation == "tanh" else (A1 > 0)
-            dW1 = dZ1 @ X.T
-            dW1 /= m
-            db1 = dZ1.sum(axis=1, keepdims=True)
-            db1 /= m
-            W1, b1 = W1 - learning_rate * dW1, b1 - learning_rate * db1  # new arrays: snapshots keep the old
-            W2, b2 = W2 - learning_rate * dW2, b2 - learning_rate * db2
-            if (k + 1) % DIVERGENCE_CHECK_EVERY == 0 or k + 1 == num_iterations or not np.isfinite(costs[k]):
-                largest = max(float(np.abs(p).max()) for p in (W1, b1, W2, b2))
-                if not np.isfinite(largest) or largest > DIVERGENCE_THRESHOLD:
-                    diverged = True  # go back to the last parameters that passed the check
-                    taken = good_k
-                    W1, b1, W2, b2 = good
+            grads = _backward(params, cache, X, Y, g)
+            params = _update(params, grads, learning_rate)
+            if (k + 1) % DIVERGENCE_CHECK_EVERY == 0 or k + 1 == num_iterations:
+                if _diverged(params):
+                    diverged = True
+                    k, params = last_good
                     break
-                good_k, good = k + 1, (W1, b1, W2, b2)
-    costs = costs[: taken + 1]
-    while snapshot_iterations[-1] > taken:
+                last_good = (k + 1, params)
+    while snapshot_iterations[-1] > k:  # a diverged run keeps only what it had before the last good step
         snapshot_iterations.pop()
         snapshots.pop()
-    if snapshot_iterations[-1] != taken:
-        snapshots.append({"W1": W1, "b1": b1, "W2": W2, "b2": b2})
-        snapshot_iterations.append(taken)
-    return TrainingRun(costs, np.array(snapshot_iterations), tuple(snapshots), learning_rate, hidden_units,
+    if snapshot_iterations[-1] != k:
+        snapshots.append(params)
+        snapshot_iterations.append(k)
+    return TrainingRun(costs[: k + 1], np.array(snapshot_iterations), tuple(snapshots), learning_rate, hidden_units,
                        hidden_activation, diverged)
 
 
@@ -435,9 +374,9 @@ def logistic_forward(X: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
     w = as_float_array("w", w)
     if w.ndim != 2 or w.shape[1] != 1:
         raise ValueError(f"w must be a column of shape (n0, 1), got shape {w.shape}")
-    X = check_examples_in_columns("X", X, w.shape[0])
+    X = _check_examples_in_columns("X", X, w.shape[0])
     b = check_finite("b", b)
-    return sigmoid(w.T @ X + b)
+    return SIGMOID.g(w.T @ X + b)
 
 
 def logistic_backward(X: np.ndarray, A: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, float]:
@@ -446,8 +385,8 @@ def logistic_backward(X: np.ndarray, A: np.ndarray, Y: np.ndarray) -> tuple[np.n
     if A.ndim != 2 or A.shape[0] != 1:
         raise ValueError(f"A must have shape (1, m), got shape {A.shape}")
     m = A.shape[1]
-    X = check_columns_are_examples("X", X, m)
-    Y = check_examples_in_columns("Y", Y, 1, m)
+    X = _check_columns_are_examples("X", X, m)
+    Y = _check_labels(Y, 1, m)
     dz = A - Y
     return (1 / m) * X @ dz.T, float(np.sum(dz) / m)
 
@@ -458,8 +397,9 @@ def train_logistic_regression(
     """Gradient descent on the mean cross-entropy from w = 0, b = 0; returns w, b and the cost per iteration."""
     Y = as_float_array("Y", Y)
     if Y.ndim != 2 or Y.shape[0] != 1:
-        Y = check_examples_in_columns("Y", Y, 1)
-    X = check_columns_are_examples("X", X, Y.shape[1])
+        Y = _check_examples_in_columns("Y", Y, 1)
+    Y = _check_labels(Y, 1, Y.shape[1])
+    X = _check_columns_are_examples("X", X, Y.shape[1])
     learning_rate = check_positive("learning_rate", learning_rate)
     num_iterations = check_int("num_iterations", num_iterations, minimum=0)
     w, b = np.zeros((X.shape[0], 1)), 0.0
@@ -513,28 +453,5 @@ def make_moons(m: int = 200, noise: float = 0.15, seed: int = 0) -> tuple[np.nda
     lower = np.stack([1.0 - np.cos(t_lower), 0.5 - np.sin(t_lower)])
     X = np.concatenate([upper, lower], axis=1) + noise * rng.standard_normal((2, m))
     Y = np.concatenate([np.zeros(m_upper), np.ones(m_lower)]).reshape(1, m)
-    order = rng.permutation(m)
-    return X[:, order], Y[:, order]
-
-
-def make_circles(m: int = 200, noise: float = 0.1, factor: float = 0.5, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """An inner circle (label 1) inside an outer one (label 0); X (2, m), Y (1, m), columns are examples."""
-    m = check_int("m", m, minimum=2)
-    noise = check_finite("noise", noise)
-    if noise < 0:
-        raise ValueError(f"noise must be >= 0, got {noise}")
-    factor = check_positive("factor", factor)
-    if factor >= 1:
-        raise ValueError(f"factor must be below 1 (inner radius / outer radius), got {factor}")
-    seed = check_int("seed", seed, minimum=0)
-    rng = np.random.default_rng(seed)
-    m_outer = m // 2
-    m_inner = m - m_outer
-    t_outer = np.linspace(0, 2 * np.pi, m_outer, endpoint=False)
-    t_inner = np.linspace(0, 2 * np.pi, m_inner, endpoint=False)
-    outer = np.stack([np.cos(t_outer), np.sin(t_outer)])
-    inner = factor * np.stack([np.cos(t_inner), np.sin(t_inner)])
-    X = np.concatenate([outer, inner], axis=1) + noise * rng.standard_normal((2, m))
-    Y = np.concatenate([np.zeros(m_outer), np.ones(m_inner)]).reshape(1, m)
     order = rng.permutation(m)
     return X[:, order], Y[:, order]
