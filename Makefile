@@ -49,6 +49,12 @@ test: install
 notebooks: install
 	$(BIN)/python tools/execute_notebooks.py
 
+# Student copies: student/NN_topic.ipynb for every notebook, with each cell tagged `solution` replaced
+# by a stub and all outputs cleared (tools/make_student.py; docs/exercises_plan.md has the conventions).
+.PHONY: student
+student: $(RUN_STAMP)
+	$(BIN)/python tools/make_student.py
+
 # Determinism: execute every notebook again in memory; its text outputs must be byte-identical
 # to the committed ones (nbval in `make test` is the other fresh run compared with them).
 check-notebooks: install

@@ -1,0 +1,183 @@
+"""Write the student copies: student/NN_topic.ipynb for every notebooks/NN_topic.ipynb (`make student`).
+
+Usage: python tools/make_student.py [--check] [--out DIR] [notebooks/NN_name.ipynb ...]
+
+A student copy is the notebook with
+* every code cell tagged ``solution`` replaced by a stub: imports kept, each
+  ``def`` keeps its signature and docstring and its body becomes
+  ``raise NotImplementedError("<id>: <a one-line nudge>")``, each top-level
+  assignment ``name = <expr>`` becomes ``name = ...``; anything else in the
+  cell is dropped (one ``# your code here`` line marks the place);
+* every markdown cell tagged ``solution`` (a worked solution) replaced by a
+  one-line note that the worked solution is in the instructor's copy;
+* all outputs and execution counts cleared;
+* everything else identical (tags included).
+
+The exercise id of a solution cell is read from the ``check("NN-name", ...)``
+call in that cell or in the next code cell (docs/exercises_plan.md has the
+conventions). With --check nothing is written: the exit code is 1 when a
+student copy is missing or differs from what would be generated.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import re
+import sys
+from pathlib import Path
+from typing import Optional
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTION_TAG = "solution"
+ID_PATTERN = re.compile(r"""(?:check|answer_or_reference)\(\s*(?:[\w.]+\s*,\s*)?['"](\d\d-[A-Za-z0-9-]+)['"]""")
+WORKED_SOLUTION_NOTE = "*The worked solution is in the instructor's copy (notebooks/ in the course repository).*"
+STUB_MARK = "# your code here"
+
+
+def _nudge(exercise_id: Optional[str]) -> str:
+    """The first sentence of the exercise's level-1 hint, for the stub's NotImplementedError."""
+    if exercise_id is None:
+        return "write your code here"
+    sys.path.insert(0, str(ROOT))
+    try:
+        from lecture_utils import exercises
+        text = exercises.hint(exercise_id, 1)
+    except (ImportError, ValueError):
+        return f"{exercise_id}: write your code here"
+    first = re.split(r"(?<=[.;:])\s", text, maxsplit=1)[0].rstrip(".;:")
+    return f"{exercise_id}: {first}".replace('"', "'").replace("\\", "/")
+
+
+def _header_lines(node: ast.AST, lines: list[str]) -> list[str]:
+    """The source lines of a def/class up to (and including) its docstring, or None for a one-line def."""
+    start = node.decorator_list[0].lineno if node.decorator_list else node.lineno
+    first = node.body[0]
+    if first.lineno == node.lineno:  # `def f(x): return x` on one line: rebuild the header
+        bare = copy.deepcopy(node)
+        bare.body = [ast.Pass()]
+        return ast.unparse(bare).splitlines()[:-1]
+    is_doc = isinstance(first, ast.Expr) and isinstance(getattr(first, "value", None), ast.Constant) \
+        and isinstance(first.value.value, str)
+    return lines[start - 1:(first.end_lineno if is_doc else first.lineno - 1)]
+
+
+def _stub_statements(body: list[ast.stmt], lines: list[str], source: str, nudge: str, top: bool) -> list[str]:
+    out: list[str] = []
+    dropped = False
+    previous_end = None
+    for node in body:
+        indent = " " * node.col_offset
+        start = node.decorator_list[0].lineno if getattr(node, "decorator_list", None) else node.lineno
+        if previous_end is not None and out:
+            blanks = sum(1 for line in lines[previous_end:start - 1] if not line.strip())
+            out += [""] * min(blanks, 2)
+        previous_end = node.end_lineno
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            out += lines[node.lineno - 1:node.end_lineno]
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            out += _header_lines(node, lines)
+            raise_line = f'raise NotImplementedError("{nudge}")'
+            out.append(" " * node.body[0].col_offset + raise_line if node.body[0].lineno != node.lineno
+                       else indent + "    " + raise_line)
+        elif isinstance(node, ast.ClassDef):
+            out += _header_lines(node, lines)
+            first = node.body[0]
+            is_doc = isinstance(first, ast.Expr) and isinstance(getattr(first, "value", None), ast.Constant)
+            rest = node.body[1:] if is_doc else node.body
+            inner = _stub_statements(rest, lines, source, nudge, top=False)
+            out += inner or [" " * first.col_offset + "pass"]
+        elif top and isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            texts = []
+            for target in targets:
+                text = ast.get_source_segment(source, target)
+                if isinstance(target, ast.Tuple | ast.List):
+                    text = "(" + text.strip("()[]") + ")"
+                texts.append(text)
+            annotation = f": {ast.get_source_segment(source, node.annotation)}" if isinstance(node, ast.AnnAssign) else ""
+            count = len(targets[0].elts) if isinstance(targets[0], ast.Tuple | ast.List) else 1
+            value = "..." if count == 1 else "(" + ", ".join(["..."] * count) + ")"
+            out.append(indent + " = ".join(texts) + annotation + f" = {value}  # your answer")
+        elif not dropped:
+            out.append(indent + STUB_MARK)
+            dropped = True
+    return out
+
+
+def stub_source(source: str, exercise_id: Optional[str] = None) -> str:
+    """The stub of a solution cell's code: signatures and names kept, every answer replaced (module doc)."""
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    nudge = _nudge(exercise_id)
+    leading = []
+    for line in lines:  # comment lines before the first statement stay (the task, in a comment)
+        if line.strip() and not line.lstrip().startswith("#"):
+            break
+        leading.append(line)
+    stub = leading + _stub_statements(tree.body, lines, source, nudge, top=True)
+    return "\n".join(stub).rstrip("\n") or STUB_MARK
+
+
+def exercise_id_near(cells: list, index: int) -> Optional[str]:
+    """The exercise id in the check call of cell ``index`` or of the next code cell, if any."""
+    for cell in cells[index:]:
+        if cell.cell_type != "code":
+            continue
+        found = ID_PATTERN.search(cell.source)
+        if found:
+            return found.group(1)
+        if cell is not cells[index]:
+            return None
+    return None
+
+
+def student_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The student version of a notebook (see the module docstring)."""
+    out = copy.deepcopy(nb)
+    for index, cell in enumerate(out.cells):
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+            if SOLUTION_TAG in tags:
+                cell.source = stub_source(cell.source, exercise_id_near(out.cells, index))
+        elif SOLUTION_TAG in tags:
+            cell.source = WORKED_SOLUTION_NOTE
+    return out
+
+
+def student_path(path: Path, out_dir: Path) -> Path:
+    """Where the student copy of ``path`` goes."""
+    return out_dir / path.name
+
+
+def main(argv: list[str]) -> int:
+    """Write (or with --check compare) the student copies; return the exit code."""
+    check = "--check" in argv
+    out_dir = ROOT / "student"
+    args = [a for a in argv if a != "--check"]
+    if "--out" in args:
+        i = args.index("--out")
+        out_dir = Path(args[i + 1])
+        del args[i:i + 2]
+    paths = [Path(a) for a in args] or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    failures = 0
+    for path in paths:
+        text = nbformat.writes(student_copy(nbformat.read(path, as_version=4))) + "\n"
+        target = student_path(path, out_dir)
+        if check:
+            if not target.exists() or target.read_text() != text:
+                print(f"{target}: out of date; run `make student`")
+                failures += 1
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+        print(f"wrote {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
