@@ -14,8 +14,11 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -71,24 +74,44 @@ def urls(pages: list[Path], port: int, token: str) -> list[str]:
     return [f"http://127.0.0.1:{port}/voila/render/{page.name}?token={token}" for page in pages]
 
 
+def wait_until_listening(process: subprocess.Popen, port: int, timeout: float = 120.0) -> None:
+    """Return once something listens on 127.0.0.1:``port``; raise if Voilà exits or never does."""
+    deadline = time.monotonic() + timeout
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"Voila did not start on port {port} (exit code {process.poll()}); see its messages above")
+
+
 def main() -> None:
-    """Write the pages, print their URLs and serve them until Ctrl-C."""
+    """Write the pages, start Voilà, print the pages' URLs once it answers, and serve until Ctrl-C."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
     args = parser.parse_args()
     pages = write_pages()
     token = secrets.token_hex(16)
-    print("Presenter pages (PageDown/PageUp or the arrows step through the tour, Home: first state, "
-          "B: blank screen):")
-    for page, url in zip(pages, urls(pages, args.port, token)):
-        print(f"  {page.stem}: {url}")
-    print("Stop with Ctrl-C.", flush=True)
     process = subprocess.Popen(voila_command(BUILD, args.port, token), cwd=BUILD, env=voila_env())
+    signal.signal(signal.SIGTERM, lambda *_: process.terminate())  # stopping this script stops Voilà
     try:
+        wait_until_listening(process, args.port)
+        print("\nPresenter pages (PageDown/PageUp or the arrows: next/previous state, Home: first state, "
+              "B: blank screen):")
+        for page, url in zip(pages, urls(pages, args.port, token)):
+            print(f"  {page.stem}: {url}")
+        print("Stop with Ctrl-C.", flush=True)
         sys.exit(process.wait())
     except KeyboardInterrupt:
-        process.terminate()
-        process.wait(timeout=15)
+        pass
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 if __name__ == "__main__":
