@@ -51,10 +51,6 @@ class ShiftedSquare:
         """f'(w) = 2 (w - center), element-wise."""
         return 2.0 * (np.asarray(w, dtype=float) - self.center)
 
-    def iterate_closed_form(self, w0: float, gamma: float, n: np.ndarray | int) -> np.ndarray:
-        """The n-th constant-step iterate, center + (w0 - center)(1 - 2 gamma)^n."""
-        return self.center + (w0 - self.center) * (1.0 - 2.0 * gamma) ** np.asarray(n, dtype=float)
-
 
 @dataclass(frozen=True)
 class DiagonalQuadratic:

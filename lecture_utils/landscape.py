@@ -25,6 +25,8 @@ import numpy as np
 from ._validation import as_float_array, check_int, check_positive
 
 DIM = 2
+GRID_CHUNK = 64  # rows of a value grid computed at once
+HESSIAN_STEP = 1e-5  # h of the central differences
 
 
 def _points(name: str, w: np.ndarray) -> np.ndarray:
@@ -102,41 +104,41 @@ class RobustCentreRisk:
         """The full-batch gradient sum_i grad L_i(w), same shape as w (costs n per-example gradients)."""
         return np.sum(self.per_example_grad(w), axis=-2)
 
-    def value_grid(self, x: np.ndarray, y: np.ndarray, chunk: int = 64) -> np.ndarray:
-        """L on the grid of x (columns) and y (rows), computed in row chunks to bound memory."""
+    def value_grid(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """L on the grid of x (columns) and y (rows), computed GRID_CHUNK rows at a time to bound memory."""
         x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
         key = ("grid", x.tobytes(), y.tobytes())
         if key in self._minima:  # the figures of notebook 05 reuse a few grids: compute each once
             return self._minima[key].copy()
         out = np.empty((y.size, x.size))
-        for start in range(0, y.size, chunk):
-            rows = y[start:start + chunk]
+        for start in range(0, y.size, GRID_CHUNK):
+            rows = y[start:start + GRID_CHUNK]
             grid = np.stack(np.meshgrid(x, rows), axis=-1)
-            out[start:start + chunk] = self.value(grid)
+            out[start:start + GRID_CHUNK] = self.value(grid)
         self._minima[key] = out
         return out.copy()
 
-    def hessian(self, w: np.ndarray, h: float = 1e-5) -> np.ndarray:
-        """The 2 x 2 Hessian of L at w by central differences of the exact gradient."""
+    def hessian(self, w: np.ndarray) -> np.ndarray:
+        """The 2 x 2 Hessian of L at w by central differences (step HESSIAN_STEP) of the exact gradient."""
         w = as_float_array("w", w, ndim=1)
         columns = []
         for j in range(DIM):
             e = np.zeros(DIM)
-            e[j] = h
-            columns.append((self.grad(w + e) - self.grad(w - e)) / (2 * h))
+            e[j] = HESSIAN_STEP
+            columns.append((self.grad(w + e) - self.grad(w - e)) / (2 * HESSIAN_STEP))
         hess = np.column_stack(columns)
         return 0.5 * (hess + hess.T)
 
     # --- landmarks ----------------------------------------------------------
-    def local_minimum(self, start: Sequence[float], max_steps: int = 5000, tol: float = 1e-10) -> np.ndarray:
-        """The local minimum reached by small-step gradient descent from ``start``."""
+    def local_minimum(self, start: Sequence[float]) -> np.ndarray:
+        """The local minimum reached by small-step gradient descent from ``start`` (gradient norm below 1e-10)."""
         w = as_float_array("start", start, ndim=1)
         if w.shape != (DIM,):
             raise ValueError(f"start must have shape ({DIM},), got shape {w.shape}")
         gamma = 0.5 / self.n  # each L_i has curvature at most 1, so this step is always stable
-        for _ in range(check_int("max_steps", max_steps, minimum=1)):
+        for _ in range(5000):
             g = self.grad(w)
-            if np.linalg.norm(g) < tol:
+            if np.linalg.norm(g) < 1e-10:
                 break
             w = w - gamma * g
         return w

@@ -13,10 +13,11 @@ from ..functions import DiagonalQuadratic, ShiftedSquare
 from .style import COLORS, CYCLE
 
 ARROW_CAPACITY = 128  # tangent arrows drawn at most (quiver has a fixed number of arrows)
+ARROW_LENGTH = 0.09  # of a tangent arrow, as a fraction of the axes
 LOSS_FLOOR = 1e-16  # f - f* is drawn at this height when it is exactly 0 (log scale)
 
 
-def visible_prefix(points: np.ndarray, low: float, high: float) -> np.ndarray:
+def _visible_prefix(points: np.ndarray, low: float, high: float) -> np.ndarray:
     """Copy of 1D ``points`` with everything after the first one outside [low, high] set to NaN."""
     points = np.asarray(points, dtype=float).copy()
     outside = np.flatnonzero((points < low) | (points > high) | ~np.isfinite(points))
@@ -25,13 +26,11 @@ def visible_prefix(points: np.ndarray, low: float, high: float) -> np.ndarray:
     return points
 
 
-def tangent_arrows(
-    w: np.ndarray, slope: np.ndarray, xspan: float, yspan: float, length: float = 0.09
-) -> tuple[np.ndarray, np.ndarray]:
-    """Data-space (dx, dy) of arrows of ``length`` (fraction of the axes) pointing downhill along the tangent."""
+def _tangent_arrows(w: np.ndarray, slope: np.ndarray, xspan: float, yspan: float) -> tuple[np.ndarray, np.ndarray]:
+    """Data-space (dx, dy) of arrows of ARROW_LENGTH (fraction of the axes) pointing downhill along the tangent."""
     slope = np.asarray(slope, dtype=float)
     with np.errstate(over="ignore", invalid="ignore"):
-        dx = -np.sign(slope) * length / np.sqrt(1.0 / xspan**2 + slope**2 / yspan**2)
+        dx = -np.sign(slope) * ARROW_LENGTH / np.sqrt(1.0 / xspan**2 + slope**2 / yspan**2)
         dy = slope * dx
     bad = ~np.isfinite(dx) | ~np.isfinite(dy)
     dx[bad] = 0.0
@@ -54,7 +53,7 @@ class Descent1DArtists:
         """Show a new trajectory: iterates, tangent arrows, and ``message`` (a warning about the run) over them."""
         xlo, xhi = self.ax.get_xlim()
         ylo, yhi = self.ax.get_ylim()
-        w = visible_prefix(trajectory.iterates.reshape(-1), xlo, xhi)
+        w = _visible_prefix(trajectory.iterates.reshape(-1), xlo, xhi)
         with np.errstate(over="ignore", invalid="ignore"):
             fw = np.where(np.isfinite(w), self.objective.value(np.nan_to_num(w)), np.nan)
         fw[fw > yhi * 4] = np.nan  # keep Agg away from huge coordinates
@@ -62,7 +61,7 @@ class Descent1DArtists:
         self.start.set_data(w[:1], fw[:1])
         shown = np.isfinite(w) & np.isfinite(fw) & (fw <= yhi)
         xs, ys = w[shown][: ARROW_CAPACITY], fw[shown][: ARROW_CAPACITY]
-        dx, dy = tangent_arrows(xs, self.objective.grad(xs), xhi - xlo, yhi - ylo)
+        dx, dy = _tangent_arrows(xs, self.objective.grad(xs), xhi - xlo, yhi - ylo)
         offsets = np.full((ARROW_CAPACITY, 2), xlo)
         offsets[: len(xs)] = np.column_stack([xs, ys])
         mask = np.arange(ARROW_CAPACITY) >= len(xs)
@@ -112,12 +111,12 @@ def draw_descent_1d(
     return artists
 
 
-def loss_gap(trajectory: Trajectory, f_star: float = 0.0) -> np.ndarray:
-    """f(w_k) - f*, floored at LOSS_FLOOR so that it can be drawn on a log scale."""
+def loss_gap(trajectory: Trajectory) -> np.ndarray:
+    """f(w_k) - f* with f* = 0 (the lecture's objectives), floored at LOSS_FLOOR to be drawn on a log scale."""
     if trajectory.values is None:
         raise ValueError("trajectory has no values: run gradient_descent with f=...")
     with np.errstate(invalid="ignore"):
-        return np.maximum(trajectory.values - f_star, LOSS_FLOOR)
+        return np.maximum(trajectory.values, LOSS_FLOOR)
 
 
 def draw_loss_curves(
@@ -125,18 +124,17 @@ def draw_loss_curves(
     trajectories: Sequence[Trajectory],
     labels: Sequence[str],
     *,
-    f_star: float = 0.0,
     ylim: tuple[float, float] = (1e-16, 1e6),
     animated: bool = False,
 ) -> list:
     """f(w_k) - f* against k on a log scale, one line per run; returns the lines."""
     lines = []
     for i, (trajectory, label) in enumerate(zip(trajectories, labels)):
-        gap = loss_gap(trajectory, f_star)
+        gap = loss_gap(trajectory)
         (line,) = ax.semilogy(np.arange(len(gap)), np.clip(gap, *ylim), "o-", markersize=4,
                               label=label, animated=animated, color=CYCLE[i % len(CYCLE)])
         lines.append(line)
-    if any(np.any(loss_gap(t, f_star) <= LOSS_FLOOR) for t in trajectories):
+    if any(np.any(loss_gap(t) <= LOSS_FLOOR) for t in trajectories):
         ax.text(0.02, 0.02, "f − f* = 0 exactly is drawn at $10^{-16}$", transform=ax.transAxes, fontsize=12,
                 color=COLORS["grey"])
     ax.set_ylim(*ylim)

@@ -18,7 +18,7 @@ from .style import COLORS
 GRID_POINTS = 400  # samples of the curves across the view
 
 
-def clamp_marker(x: float, y: float, xlim: Sequence[float], ylim: Sequence[float], inside: str = "o"
+def _clamp_marker(x: float, y: float, xlim: Sequence[float], ylim: Sequence[float], inside: str = "o"
                  ) -> tuple[float, float, str, bool]:
     """(x, y) pulled into the view, with a triangle marker pointing the way when it was outside."""
     (xlo, xhi), (ylo, yhi) = xlim, ylim
@@ -36,7 +36,7 @@ def clamp_marker(x: float, y: float, xlim: Sequence[float], ylim: Sequence[float
     return float(np.clip(x, xlo, xhi)), float(np.clip(y, ylo, yhi)), marker, marker == inside
 
 
-def clip_to_band(values: np.ndarray, ylim: Sequence[float]) -> np.ndarray:
+def _clip_to_band(values: np.ndarray, ylim: Sequence[float]) -> np.ndarray:
     """Values pulled into a band one view-height beyond ``ylim``: the view is unchanged, Agg never sees huge numbers."""
     ylo, yhi = ylim
     span = yhi - ylo
@@ -71,13 +71,13 @@ class Taylor1DArtists:
         xlim, ylim = self.ax.get_xlim(), self.ax.get_ylim()
         w0, w1 = float(report.w0), float(report.w1)
         tangent = taylor.linear_model(self.grid, report.w0, report.f_w0, report.grad_w0)
-        self.tangent.set_data(self.grid, clip_to_band(tangent, ylim))
+        self.tangent.set_data(self.grid, _clip_to_band(tangent, ylim))
         model = taylor.penalised_model(self.grid, report.w0, report.f_w0, report.grad_w0, report.lam)
-        self.model.set_data(self.grid, clip_to_band(model, ylim))
-        x0, y0, _, _ = clamp_marker(w0, report.f_w0, xlim, ylim)
+        self.model.set_data(self.grid, _clip_to_band(model, ylim))
+        x0, y0, _, _ = _clamp_marker(w0, report.f_w0, xlim, ylim)
         self.start.set_data([x0], [y0])
-        xm, ym, marker_m, shown_m = clamp_marker(w1, report.model_w1, xlim, ylim, "D")
-        xt, yt, marker_t, shown_t = clamp_marker(w1, report.f_w1, xlim, ylim, "o")
+        xm, ym, marker_m, shown_m = _clamp_marker(w1, report.model_w1, xlim, ylim, "D")
+        xt, yt, marker_t, shown_t = _clamp_marker(w1, report.f_w1, xlim, ylim, "o")
         self.model_min.set_data([xm], [ym])
         self.model_min.set_marker(marker_m)
         self.true_value.set_data([xt], [yt])
@@ -99,32 +99,32 @@ class Taylor1DArtists:
             notes.append("overshoot: f went UP")
         self.message.set_text("\n".join(notes))
         self.message.set_visible(bool(notes))
-        self.readout.set_text(readout_text(report))
+        self.readout.set_text(_readout_text(report))
 
 
-def signed(x: float, digits: int = 3) -> str:
+def _signed(x: float, digits: int = 3) -> str:
     """A number with an explicit sign and a typographic minus, e.g. '−289' or '+4.5'."""
     return f"{x:+.{digits}g}".replace("-", "−")
 
 
-def plain(x: float, digits: int = 3) -> str:
+def _plain(x: float, digits: int = 3) -> str:
     """A number with a typographic minus."""
     return f"{x:.{digits}g}".replace("-", "−")
 
 
-def math_name(objective: Any) -> str:
+def _math_name(objective: Any) -> str:
     """The objective's formula as matplotlib mathtext, e.g. '$f(w) = w_1^2 + 2 w_2^2$'."""
     return "$f(w) = " + re.sub(r"w(\d)", r"w_\1", objective.name) + "$"
 
 
-def readout_text(report: taylor.StepReport) -> str:
+def _readout_text(report: taylor.StepReport) -> str:
     """The numbers beside the 1D figure: lam, gamma = 1/(2 lam), the step and what it achieved."""
-    return (f"λ = {plain(report.lam)}   →   γ = 1/(2λ) = {plain(report.gamma)}\n"
-            f"w₀ = {plain(float(report.w0))},  f′(w₀) = {plain(float(report.grad_w0))}\n"
-            f"w₁ = w₀ − γ f′(w₀) = {plain(float(report.w1), 4)}\n"
-            f"step length α = |w₁ − w₀| = {plain(report.alpha)}\n"
-            f"change of f the model promised: {signed(-report.predicted_decrease)}\n"
-            f"change of f actually: {signed(-report.actual_decrease)}")
+    return (f"λ = {_plain(report.lam)}   →   γ = 1/(2λ) = {_plain(report.gamma)}\n"
+            f"w₀ = {_plain(float(report.w0))},  f′(w₀) = {_plain(float(report.grad_w0))}\n"
+            f"w₁ = w₀ − γ f′(w₀) = {_plain(float(report.w1), 4)}\n"
+            f"step length α = |w₁ − w₀| = {_plain(report.alpha)}\n"
+            f"change of f the model promised: {_signed(-report.predicted_decrease)}\n"
+            f"change of f actually: {_signed(-report.actual_decrease)}")
 
 
 def draw_taylor_1d(ax: Axes, objective: Any, report: taylor.StepReport, *, xlim: tuple[float, float],
@@ -132,7 +132,7 @@ def draw_taylor_1d(ax: Axes, objective: Any, report: taylor.StepReport, *, xlim:
     """f, and for one step (``taylor.take_step``): the tangent at w0, the penalised model
     f(w0) + f'(w0)(w - w0) + lam (w - w0)^2 and its minimiser."""
     grid = np.linspace(*xlim, GRID_POINTS)
-    ax.plot(grid, clip_to_band(objective.value(grid), ylim), color=COLORS["blue"], label="f(w)", zorder=2)
+    ax.plot(grid, _clip_to_band(objective.value(grid), ylim), color=COLORS["blue"], label="f(w)", zorder=2)
     ax.axhline(0.0, color=COLORS["grey"], linestyle=":", linewidth=1.5, zorder=1)
     region = Rectangle((0.0, 0.0), 0.0, 1.0, transform=ax.get_xaxis_transform(), facecolor=COLORS["sky"],
                        alpha=0.18, edgecolor="none", animated=animated, zorder=0,
@@ -164,7 +164,7 @@ def draw_taylor_1d(ax: Axes, objective: Any, report: taylor.StepReport, *, xlim:
     ax.set_ylim(*ylim)
     ax.set_xlabel("w")
     ax.set_ylabel("value")
-    ax.set_title("Taylor models of " + math_name(objective), fontsize=15)
+    ax.set_title("Taylor models of " + _math_name(objective), fontsize=15)
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=12, frameon=False)
     artists = Taylor1DArtists(ax, grid, tangent, model, start, model_min, true_value, gap, region,
                               step_arrow, message, readout)
@@ -267,7 +267,7 @@ def draw_trust_region_2d(ax: Axes, objective: DiagonalQuadratic, report: taylor.
     ax.plot([], [], "--", color=COLORS["grey"], linewidth=2, label="lowest level of the linear model")
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
-    ax.set_title("Trust region on " + math_name(objective), fontsize=15)
+    ax.set_title("Trust region on " + _math_name(objective), fontsize=15)
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=12, frameon=False)
     artists = TrustRegion2DArtists(ax, disc, start, step, end, level_line, readout, lim)
     artists.update(report)

@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..descent import Trajectory, gradient_descent, run_behaviour, step_size_regime
-from ..functions import LECTURE_1D, ShiftedSquare
+from ..functions import LECTURE_1D
 from ..plotting.descent import draw_descent_1d, draw_loss_curves, draw_step_size_ruler, loss_gap
 from ..plotting.style import lecture_style
 from ..schedules import SCHEDULE_NAMES, Schedule, make_schedule
@@ -51,10 +51,9 @@ REGIME_TEXT = {
 class GradientDescent1DPanel(Panel):
     """Sliders for γ₀, schedule, decay, w₀ and steps over a live picture of descent on (w − 6)²."""
 
-    def __init__(self, objective: ShiftedSquare = LECTURE_1D, gamma: float = 0.1, w0: float = 23.0,
-                 num_steps: int = 10, schedule: str = "constant") -> None:
+    def __init__(self, gamma: float = 0.1, w0: float = 23.0, num_steps: int = 10, schedule: str = "constant") -> None:
         super().__init__()
-        self.objective = objective
+        self.objective = LECTURE_1D  # the lecture's (w - 6)^2: the landmarks and texts are written for it
         self.controls = {
             "gamma": slider("float", "γ₀ (step size)", 0.1, 0.01, 1.2, 0.01),
             "schedule": widgets.Dropdown(options=list(SCHEDULE_NAMES), value="constant", description="schedule",

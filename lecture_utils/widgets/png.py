@@ -23,6 +23,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+COMPRESS_LEVEL = 1  # zlib's fastest: a figure is mostly flat colour, higher levels save little
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
@@ -35,7 +36,7 @@ def _rgb_header(width: int, height: int) -> bytes:
     return _png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
 
 
-def encode_png(canvas: FigureCanvasAgg, compress_level: int = 1) -> bytes:
+def encode_png(canvas: FigureCanvasAgg, compress_level: int = COMPRESS_LEVEL) -> bytes:
     """The canvas's current pixels as an RGB PNG (lossless; no row filter, fast deflate)."""
     rgba = np.asarray(canvas.buffer_rgba())
     height, width, _ = rgba.shape
@@ -70,10 +71,9 @@ class PngEncoder:
     The picture is the same as ``encode_png``'s.
     """
 
-    def __init__(self, compress_level: int = 1, band_rows: int = 16) -> None:
+    def __init__(self, band_rows: int = 16) -> None:
         if band_rows < 1:
             raise ValueError(f"band_rows must be a positive number of rows, got {band_rows}")
-        self.compress_level = compress_level
         self.band_rows = band_rows
         self._previous: np.ndarray | None = None  # the last frame's RGBA pixels
         self._rows = np.zeros((0, 1), dtype=np.uint8)  # filter byte 0 + RGB, for every row
@@ -115,7 +115,7 @@ class PngEncoder:
         for channel in range(3):
             rgb[..., channel] = rgba[top:bottom, :, channel]
         raw = self._rows[top:bottom]
-        compressor = zlib.compressobj(self.compress_level, zlib.DEFLATED, -zlib.MAX_WBITS)  # raw deflate
+        compressor = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)  # raw deflate
         last = bottom == height
         data = compressor.compress(raw) + compressor.flush(zlib.Z_FINISH if last else zlib.Z_FULL_FLUSH)
         self._bands[band] = (data, zlib.adler32(raw), raw.nbytes)

@@ -6,7 +6,7 @@ import ipywidgets as widgets
 from matplotlib.figure import Figure
 
 from ..functions import LECTURE_1D, QUARTIC
-from ..plotting.style import lecture_style
+from ..plotting.style import RC_PARAMS, lecture_style
 from ..plotting.taylor import draw_taylor_1d
 from ..taylor import StepReport, take_step
 from .core import LiveFigure, Panel, panel_layout, slider
@@ -38,6 +38,7 @@ class TaylorStepPanel(Panel):
             self.fig = Figure(figsize=(12, 5.6), dpi=80, layout="constrained")
             self.ax = self.fig.add_subplot()
         self.live = LiveFigure(self.fig)
+        self._positions: dict = {}  # per objective: the axes' position from its first layout
         self.apply_arguments(objective=objective)
         if objective == first:
             self._draw()  # no change event: draw the first objective's picture here
@@ -56,7 +57,13 @@ class TaylorStepPanel(Panel):
             self.ax.clear()
             self.artists = draw_taylor_1d(self.ax, s["objective"], self.step(), xlim=s["xlim"], ylim=s["ylim"],
                                           animated=True)
+        self.ax.tick_params(labelsize=RC_PARAMS["xtick.labelsize"])  # ticks made at the next draw, outside the style
         self.live.animated = self.artists.animated
+        name = self.controls["objective"].value
+        if name in self._positions:  # laid out before: put the axes back where the layout engine put them
+            self.ax.set_position(self._positions[name])
+        else:  # new tick labels: lay out at the next full draw (LiveFigure then freezes the layout)
+            self.fig.set_layout_engine("constrained")
         self.live.invalidate()
 
     def _on_objective(self, change: dict) -> None:
@@ -74,6 +81,7 @@ class TaylorStepPanel(Panel):
         self.report = self.step()
         self.artists.update(self.report)
         self.live.render()
+        self._positions.setdefault(self.controls["objective"].value, self.ax.get_position())
 
     def summary(self) -> str:
         """Plain-text numbers of the current step (printed under the panel for nbval)."""
