@@ -1,9 +1,10 @@
-"""The presenter page of notebook 01 (`make present`) in Chromium at a projector's 1024×768.
+"""The presenter pages (`make present`) in Chromium at a projector's 1024×768, notebook 01 in full.
 
 One page load: the clicker's keys step through the tour (picture and caption change, and the
 state reached by keys is the one the tour's state gives when set from code), Home goes back,
 B blanks the screen, a slider still works between steps, and nothing is cut off on either
-of the lesson's two panels. Screenshots go to build/browser/presenter-01-*.png.
+of the lesson's two panels (nor on the pages of 04 and 06, the tallest layouts). Screenshots go to
+build/browser/presenter-*.png.
 """
 
 from __future__ import annotations
@@ -201,3 +202,23 @@ def test_presenter_page_of_01(page, presenter_server):
     assert state["summary"].strip() == from_code("decay_panel", 0)[0]
     check_fits(page, "decay panel")
     page.screenshot(path=str(ARTEFACTS / "presenter-01-decay.png"))
+
+
+# The two tallest layouts (04: step buttons and the step's own caption; 06: two rows of controls and a
+# two-line `panel.set(...)`); every lesson's page was looked at by hand at 1024×768. Each page costs a
+# kernel start (about 10 s on a busy two-core machine), so not all of them are loaded here.
+@pytest.mark.parametrize("notebook", ["04_computation_graph", "06_two_layer_network"])
+def test_the_tallest_presenter_pages_fit_a_projector(page, presenter_server, notebook):
+    """The first state of the lesson's tour: shown, with its caption, nothing cut off at 1024×768."""
+    _, urls = presenter_server
+    page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
+    page.goto(next(u for u in urls if f"/{notebook}.ipynb" in u))
+    page.wait_for_function("""() => { const i = document.querySelector('.presenter-panel img');
+        return i && /^data:/.test(i.src) && i.complete && i.naturalWidth > 0
+               && document.querySelector('.presenter-caption-text'); }""", timeout=90_000)
+    page.wait_for_timeout(300)
+    state = page.evaluate(STATE)
+    first = next(iter(tours.TOURS[notebook].values()))
+    assert state["caption"] == first[0][1]
+    check_fits(page, notebook)
+    page.screenshot(path=str(ARTEFACTS / f"presenter-{notebook[:2]}.png"))
