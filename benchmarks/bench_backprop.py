@@ -45,6 +45,7 @@ from .tuned_backprop import tuned_loss_and_gradients
 NS = (256, 4096, 65536)
 PS = (10, 100)
 MS = (16, 64, 256)
+NOTEBOOK_SHAPES = ((3, 2, 4), (13, 3, 4), (40, 2, 8), (40, 2, 32))  # n x p x m of notebooks 03, 04 and 06
 ACTIVATIONS = ("relu", "tanh")  # the course's activation, and the smooth one notebooks 03 and 06 also use
 BATCH_S = 0.002  # one timed sample: consecutive calls of one candidate, about 2 ms in all
 
@@ -210,14 +211,21 @@ def shape_name(shape: dict) -> str:
 
 
 def run(ns=NS, ps=PS, ms=MS, budget_s: float = 0.6, min_repeats: int = 5,
-        activations: tuple[str, ...] = ACTIVATIONS) -> dict:
-    """Every shape for every activation; per activation, the geometric-mean and worst ratios against torch and the floor."""
+        activations: tuple[str, ...] = ACTIVATIONS, notebook_shapes=NOTEBOOK_SHAPES) -> dict:
+    """Every shape for every activation; per activation, the geometric-mean and worst ratios against torch and the floor.
+
+    The notebooks' own (tiny) shapes are timed too and summarised apart: ``notebook_min_vs_torch``.
+    """
     torch = _torch()
     result: dict = {"threads": 1, "torch_version": None if torch is None else torch.__version__, "activations": {}}
     for activation in activations:
         shapes = [time_shape(n, p, m, torch, budget_s, min_repeats, activation=activation)
                   for n, p, m in product(ns, ps, ms)]
         summary = summarize_shapes(activation, shapes)
+        small = [time_shape(n, p, m, torch, budget_s, min_repeats, activation=activation)
+                 for n, p, m in notebook_shapes]
+        summary["notebook_shapes"] = small
+        summary["notebook_min_vs_torch"] = min((s["vs_torch"] for s in small if s["vs_torch"]), default=None)
         summary["agreement_with_torch"] = (None if torch is None else
                                            float(f"{check_agreement(torch, *make_problem(64, 5, 8), activation):.1e}"))
         result["activations"][activation] = summary

@@ -163,6 +163,10 @@ def backprop_rows(activation: str, summary: dict, torch_version: Optional[str]) 
                     f"{_ok(summary['min_vs_torch'], GOALS['min_vs_torch'], False)} |")
     else:
         rows.append(f"| backprop ({activation}) vs PyTorch | n/a (torch not installed) | | | |")
+    if summary.get("notebook_min_vs_torch") is not None:
+        rows.append(f"| backprop ({activation}) vs PyTorch at the notebooks' sizes | worst "
+                    f"{summary['notebook_min_vs_torch']}x | {len(summary['notebook_shapes'])} shapes | torch autograd, "
+                    f"1 thread | >= {GOALS['min_vs_torch']}x {_ok(summary['notebook_min_vs_torch'], GOALS['min_vs_torch'], False)} |")
     rows.append(f"| backprop ({activation}) time / matrix-product floor | {summary['geomean_vs_floor']}x (geo-mean) | "
                 f"worst {summary['max_vs_floor']}x ({summary['max_vs_floor_shape']}) | "
                 f"X Θᵀ, A β, δᵀ X alone | (diagnostic) |")

@@ -119,7 +119,7 @@ def test_panel_timing_and_naive_baseline_are_well_formed():
 
 
 def test_backprop_benchmark_on_tiny_shapes():
-    result = bench_backprop.run(ns=(16,), ps=(3,), ms=(4,), budget_s=0.001, min_repeats=2)
+    result = bench_backprop.run(ns=(16,), ps=(3,), ms=(4,), budget_s=0.001, min_repeats=2, notebook_shapes=((3, 2, 4),))
     assert set(result["activations"]) == set(bench_backprop.ACTIVATIONS) == {"relu", "tanh"}
     for name, summary in result["activations"].items():
         (shape,) = summary["shapes"]
@@ -129,6 +129,7 @@ def test_backprop_benchmark_on_tiny_shapes():
         assert shape["numpy_ms"] > 0 and shape["floor_ms"] > 0 and shape["vs_floor"] > 0 and shape["activation_ms"] > 0
         assert shape["vs_floor_and_activation"] < shape["vs_floor"]
         assert shape["tuned_ms"] > 0 and shape["tuned_speedup"] > 0 and summary["geomean_tuned_speedup"] > 0
+        assert [(s["n"], s["p"], s["m"]) for s in summary["notebook_shapes"]] == [(3, 2, 4)]
         assert summary["geomean_floor_and_activation_vs_floor"] > 1
         if result["torch_version"] is None:
             assert shape["torch_ms"] is None and summary["geomean_vs_torch"] is None
