@@ -172,3 +172,15 @@ def test_constructor_refuses_out_of_range_slider_arguments():
             with pytest.raises(ValueError, match=r"must be between") as error:
                 cls(**{name: too_big})
             assert name in str(error.value) or control.description in str(error.value)
+
+
+def test_constructor_refuses_a_bad_choice_by_name():
+    """A constructor argument for a chooser (drop-down, selection slider) must be one of its options."""
+    for cls in PANELS:
+        panel = built_once(cls)
+        for name in inspect.signature(cls).parameters:
+            control = panel.controls.get(name)
+            if control is None or is_slider(control) or getattr(control, "options", None) is None:
+                continue
+            with pytest.raises(ValueError, match=f"^{name} must be one of"):
+                cls(**{name: "no such option"})

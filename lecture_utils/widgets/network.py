@@ -36,9 +36,10 @@ class NetworkTrainingPanel(Panel):
             "gamma": slider("float", "γ (step size)", gamma, 0.0005, 0.02, 0.0005, ".4f"),
             "decay": slider("float", "decay d", decay, 0.0, 0.05, 0.001, ".3f"),
             "m": slider("int", "hidden width m", m, 1, BASIS_CAPACITY, 1),
-            "activation": widgets.Dropdown(options=list(ACTIVATION_NAMES), value=activation,
+            "activation": widgets.Dropdown(options=list(ACTIVATION_NAMES), value=ACTIVATION_NAMES[0],
                                            description="activation g", style={"description_width": "110px"}),
         }
+        self.apply_arguments(activation=activation)  # a bad name: ValueError naming it and the options
         self._inits: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._runs: OrderedDict[tuple, TrainingRun] = OrderedDict()
         self.run = self._train()

@@ -37,12 +37,13 @@ class SGDvsGDPanel(Panel):
         self.controls = {
             "gamma0": slider("float", "γ₀ (step size)", gamma0, 0.002, 0.05, 0.001, ".3f"),
             "decay": slider("float", "decay d", decay, 0.0, 0.02, 0.0005, ".4f"),
-            "batch_size": widgets.SelectionSlider(options=list(BATCH_SIZES), value=batch_size,
+            "batch_size": widgets.SelectionSlider(options=list(BATCH_SIZES), value=BATCH_SIZES[0],
                                                   description="batch size |B|", continuous_update=True,
                                                   style={"description_width": "110px"},
                                                   layout=widgets.Layout(width="480px")),
             "seed": slider("int", "seed", seed, 0, 99, 1),
         }
+        self.apply_arguments(batch_size=batch_size)  # a size not offered: ValueError naming it and the options
         self._gd_cache = lru_cache(maxsize=64)(self._run_gd)
         self.run, self.gd = self._runs()
         self._build_figure()

@@ -42,14 +42,15 @@ class TwoLayerPanel(Panel):
         style = {"description_width": "110px"}
         self.controls = {
             "learning_rate": widgets.SelectionSlider(options=list(LEARNING_RATES),
-                                                     value=learning_rate, description="learning rate α",
+                                                     value=LEARNING_RATES[0], description="learning rate α",
                                                      continuous_update=True, style=style,
                                                      layout=widgets.Layout(width="480px")),
             "hidden_units": slider("int", "hidden units n¹", hidden_units, 1, MAX_HIDDEN_UNITS, 1),
-            "hidden_activation": widgets.Dropdown(options=list(HIDDEN_ACTIVATIONS), value=hidden_activation,
+            "hidden_activation": widgets.Dropdown(options=list(HIDDEN_ACTIVATIONS), value=HIDDEN_ACTIVATIONS[0],
                                                   description="activation g", style=style),
             "iteration": slider("int", "iteration shown", max_iterations, 0, max_iterations, record_every),
         }
+        self.apply_arguments(learning_rate=learning_rate, hidden_activation=hidden_activation)  # checked, by name
         self.run = self._train()
         self._build_figure(resolution)
         self.readout = widgets.HTML()
