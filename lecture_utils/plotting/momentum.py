@@ -23,7 +23,7 @@ METHOD_COLORS = {"GD": COLORS["blue"], "momentum": COLORS["vermillion"], "Nester
 
 
 def draw_ravine(ax: Axes, objective: DiagonalQuadratic, xlim: tuple[float, float] = RAVINE_XLIM,
-                ylim: tuple[float, float] = RAVINE_YLIM, levels: int = 10) -> None:
+                ylim: tuple[float, float] = RAVINE_YLIM, levels: int = 8) -> None:
     """Contours of a 2D quadratic at geometrically spaced levels (a ravine looks like nested long ellipses)."""
     x, y = np.linspace(*xlim, 281), np.linspace(*ylim, 121)
     w1, w2 = np.meshgrid(x, y)
@@ -140,7 +140,7 @@ class RateMap:
 
 def draw_rate_map(ax: Axes, curvatures: Sequence[float], gamma_max: float = 4.0, beta_max: float = 0.99,
                   methods: Sequence[str] = ("momentum", "Nesterov"), *, animated: bool = False,
-                  resolution: int = 161) -> RateMap:
+                  resolution: int = 121) -> RateMap:
     """The closed-form rate over (gamma, beta) for each method (one shown at a time), the edge of divergence,
     GD's best step (beta = 0) and heavy ball's optimum (gamma*, beta*)."""
     from ..momentum import gd_optimal_step, momentum_optimal
@@ -159,7 +159,7 @@ def draw_rate_map(ax: Axes, curvatures: Sequence[float], gamma_max: float = 4.0,
         labels = ax.clabel(lines, fontsize=11, fmt="%.2f")
         edge_fn = heavy_ball_edge if method == "momentum" else nesterov_edge
         (edge,) = ax.plot([edge_fn(L, b) for b in betas], betas, color=COLORS["vermillion"], linewidth=3)
-        word = ax.text(0.97, 0.5, "diverges", transform=ax.transAxes, ha="right", fontsize=14,
+        word = ax.text(0.97, 0.35, "diverges", transform=ax.transAxes, ha="right", fontsize=14,
                        color=COLORS["vermillion"])
         groups[method] = [image, lines, edge, word, *labels]
     colorbar = ax.figure.colorbar(groups[methods[0]][0], ax=ax, pad=0.01, fraction=0.05)
@@ -169,11 +169,11 @@ def draw_rate_map(ax: Axes, curvatures: Sequence[float], gamma_max: float = 4.0,
     gamma_gd = gd_optimal_step(mu, L)
     gamma_star, beta_star = momentum_optimal(mu, L)
     ax.plot(gamma_gd, 0.0, "o", color=COLORS["sky"], markersize=11, markeredgecolor="black", clip_on=False,
-            label=f"GD best γ = 2/(L+μ) = {gamma_gd:.2f}")
+            label="GD's best")
     ax.plot(gamma_star, beta_star, "*", color=COLORS["yellow"], markersize=20, markeredgecolor="black",
-            label=f"heavy ball's (γ*, β*) = ({gamma_star:.2f}, {beta_star:.2f})")
-    (marker,) = ax.plot([], [], "X", color=COLORS["black"], markersize=14, markeredgecolor="white",
-                        animated=animated, zorder=6, clip_on=False)
+            label="optimum (γ*, β*)")
+    (marker,) = ax.plot([gamma_star], [beta_star], "X", color=COLORS["black"], markersize=14, markeredgecolor="white",
+                        animated=animated, zorder=6, clip_on=False, visible=False)  # shown by update()
     note = ax.text(0.5, 0.5, "no closed form for RMSProp and Adam:\ntheir step depends on the gradients seen",
                    transform=ax.transAxes, ha="center", va="center", fontsize=13,
                    bbox=dict(facecolor="white", edgecolor=COLORS["grey"]), zorder=7)
@@ -182,7 +182,8 @@ def draw_rate_map(ax: Axes, curvatures: Sequence[float], gamma_max: float = 4.0,
     ax.set_xlabel("step size γ")
     ax.set_ylabel("momentum β")
     ax.set_title("Closed-form rate per step")
-    ax.legend(loc="upper left", fontsize=11, framealpha=0.9)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, fontsize=11, frameon=False,
+              handletextpad=0.3, columnspacing=1.0)
     rate_map = RateMap(ax, groups, note, marker)
     rate_map.show(methods[0])
     return rate_map
@@ -204,3 +205,46 @@ def draw_scaled_steps(ax: Axes, trajectory: Trajectory, labels: Sequence[str] = 
     ax.set_title(f"{getattr(trajectory, 'method', '')}: one step size per coordinate")
     ax.legend(loc="best")
     return lines
+
+
+def _color(run: Trajectory, i: int) -> str:
+    return METHOD_COLORS.get(getattr(run, "method", ""), CYCLE[i % len(CYCLE)])
+
+
+def draw_cost_curves(ax: Axes, runs: Sequence[Trajectory], labels: Sequence[str], *, ylabel: str, title: str,
+                     ylim: Optional[tuple[float, float]] = None, styles: Optional[Sequence[str]] = None) -> list:
+    """The recorded values f(w_k) of several runs against k on a log scale, coloured by method; returns the lines."""
+    lines = []
+    for i, (run, label) in enumerate(zip(runs, labels)):
+        if run.values is None:
+            raise ValueError(f"runs[{i}] has no values: run the method with f=...")
+        style = styles[i] if styles is not None else "-"
+        (line,) = ax.semilogy(np.arange(len(run.values)), run.values, style, color=_color(run, i), label=label,
+                              linewidth=2.2)
+        lines.append(line)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.set_xlabel("iteration k (one gradient each)")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(loc="best", fontsize=12)
+    return lines
+
+
+def draw_runs_on_curve(ax: Axes, function: object, runs: Sequence[Trajectory], labels: Sequence[str], *,
+                       xlim: tuple[float, float] = (-1.5, 3.7), ylim: tuple[float, float] = (-4.2, 24.0),
+                       title: str = "") -> None:
+    """A 1D function with each run's iterates on it (dots) and where it ended (a star), coloured by method."""
+    grid = np.linspace(*xlim, 400)
+    ax.plot(grid, function.value(grid), color=COLORS["black"], linewidth=2, label="f(w)")
+    for i, (run, label) in enumerate(zip(runs, labels)):
+        w = run.iterates.reshape(-1)
+        color = _color(run, i)
+        ax.plot(w, function.value(w), "o", color=color, markersize=4, alpha=0.5)
+        ax.plot(w[-1], function.value(w[-1]), "*", color=color, markersize=20, markeredgecolor="black", label=label)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_xlabel("w")
+    ax.set_ylabel("f(w)")
+    ax.set_title(title)
+    ax.legend(loc="upper center", fontsize=12, ncol=2)

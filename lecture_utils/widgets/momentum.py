@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 
 import ipywidgets as widgets
@@ -45,9 +46,8 @@ class MomentumPanel(Panel):
         self.kappa = check_in_range("kappa", kappa, 1.0, 1e4)
         self.mu, self.L = 1.0 / self.kappa, 1.0
         self.objective = DiagonalQuadratic((self.mu / 2, self.L / 2))
-        curvatures = np.array([self.mu, self.L])
-        self._grad = lambda w: curvatures * w                    # the objective's gradient, without its checks
-        self._value = lambda w: 0.5 * float(curvatures @ (w * w))  # and its value: a slider move runs 400 steps
+        self._curvatures = curvatures = np.array([self.mu, self.L])
+        self._grad = lambda w: curvatures * w  # the objective's gradient without its checks: a move may run 400 steps
         self.w0 = np.array(w0, dtype=float)
         self.controls = {
             "method": widgets.Dropdown(options=list(METHODS), value="momentum", description="method",
@@ -84,8 +84,10 @@ class MomentumPanel(Panel):
     # --- math -------------------------------------------------------------
     def _run(self) -> MethodTrajectory:
         c = self.controls
-        return run_method(c["method"].value, self._grad, self.w0, c["gamma"].value, c["num_steps"].value,
-                          beta=c["beta"].value, f=self._value)
+        run = run_method(c["method"].value, self._grad, self.w0, c["gamma"].value, c["num_steps"].value,
+                         beta=c["beta"].value)
+        values = 0.5 * (run.iterates * run.iterates) @ self._curvatures  # f at every iterate at once
+        return dataclasses.replace(run, values=values)
 
     def _optimum_on_grid(self) -> tuple[float, float]:
         """(γ*, β*) moved onto the sliders' grid without leaving the optimum's corner.
@@ -134,13 +136,11 @@ class MomentumPanel(Panel):
                                               label="closed-form slope $r^{2k}$", animated=True)
             ax_loss.set_xlim(0, self.controls["num_steps"].value)
             loss_legend = ax_loss.legend(loc="lower left", fontsize=12, framealpha=0.95)
-            self.rate_text = ax_loss.text(0.97, 0.96, "", transform=ax_loss.transAxes, ha="right", va="top",
-                                          fontsize=13, animated=True,
-                                          bbox=dict(facecolor="white", edgecolor=COLORS["grey"], alpha=0.9))
             self.rate_map = draw_rate_map(ax_map, [self.mu, self.L], GAMMA_MAX, BETA_MAX, animated=True)
         self.ax_loss, self.ax_map = ax_loss, ax_map
-        animated = [self.path.path, self.path.start, self.message, self.loss_line, self.theory, self.rate_text,
-                    self.rate_map.marker]
+        # The two rates are printed beside each other under the figure (a text redrawn on every move would cost
+        # as much as everything else in the figure together).
+        animated = [self.path.path, self.path.start, self.message, self.loss_line, self.theory, self.rate_map.marker]
         self.live = LiveFigure(fig, animated, overlays=[ax_path.get_legend(), loss_legend])
         self._steps_drawn = self.controls["num_steps"].value
 
@@ -172,11 +172,10 @@ class MomentumPanel(Panel):
         gap = loss_or_floor(self.run)
         self.loss_line.set_data(np.arange(len(gap)), gap)
         rate = self.closed_form_rate()
-        if rate is None:
+        if rate is None or self.run.diverged:
             self.theory.set_data([], [])
         else:
             self.theory.set_data(*theory_line(float(gap[-1]), rate, len(gap) - 1))
-        self.rate_text.set_text(self._rate_line())
         self.rate_map.update(method, c["gamma"].value, c["beta"].value)
         self.message.set_text(self._message())
         self.live.render()
@@ -210,8 +209,12 @@ class MomentumPanel(Panel):
     def _readout_html(self) -> str:
         c = self.controls
         method = c["method"].value
-        parts = [f"<b>{method}</b>: {EQUATIONS[method]}; κ = {self.kappa:g}.",
-                 html.escape(self._rate_line().replace("\n", " ")) + ".",
+        rate, measured = self.closed_form_rate(), self.measured()
+        shown = "diverged" if not np.isfinite(measured) else f"{measured:.3f}"
+        rates = (f"<span style='font-size:19px'>rate per step: closed form <b>{'—' if rate is None else f'{rate:.3f}'}"
+                 f"</b> &nbsp;|&nbsp; measured <b>{shown}</b></span>"
+                 + (" (no closed form for this method)" if rate is None else ""))
+        parts = [f"<b>{method}</b>: {EQUATIONS[method]}; κ = {self.kappa:g}.", rates,
                  html.escape(self._landmark_text()) + ".",
                  html.escape(self.run.describe()) + "."]
         if method in ("momentum", "Nesterov", "GD"):
