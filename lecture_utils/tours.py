@@ -181,6 +181,9 @@ KEYS: dict[str, list[str]] = {
 
 def tour(notebook: str, panel: str = "panel") -> list[Stop]:
     """The tour of ``panel`` in ``notebook`` (a lesson's file name without .ipynb)."""
+    for name, value in (("notebook", notebook), ("panel", panel)):
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be a str, got {type(value).__name__}")
     if notebook not in TOURS:
         raise ValueError(f"notebook must be one of {list(TOURS)}, got {notebook!r}")
     if panel not in TOURS[notebook]:

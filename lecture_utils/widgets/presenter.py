@@ -156,7 +156,7 @@ class Presenter:
 
 def present(notebook: str) -> Presenter:
     """The presenter for a lesson (its file name without .ipynb): each of its toured panels in turn."""
-    if notebook not in tours.TOURS:
+    if not isinstance(notebook, str) or notebook not in tours.TOURS:
         raise ValueError(f"notebook must be one of {list(tours.TOURS)}, got {notebook!r}")
     return Presenter([Section(name, tours.panel_class(notebook, name)(), stops, tours.TITLES[notebook][name])
                       for name, stops in tours.TOURS[notebook].items()])
