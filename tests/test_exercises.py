@@ -8,6 +8,7 @@ stops recognising a mistake or starts blaming the wrong part.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -497,3 +498,55 @@ def test_any_number_answer_gets_feedback(value, eid):
     feedback = ex.check(eid, value)
     assert isinstance(feedback, ex.Feedback) and feedback.message
     assert feedback._repr_html_() and str(feedback)
+
+
+# --- docs/exercises_plan.md: the cells the notebooks get ------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+PLAN = ROOT / "docs" / "exercises_plan.md"
+CELL_LABEL = re.compile(r"^\*\*(Task|Solution|Check|Worked solution|Follow-up)\*\* \((markdown|code) cell, tags: (.*)\)$")
+
+
+def plan_cells():
+    """{exercise id: {label: source}} parsed from the plan (the format the lead inserts from)."""
+    exercises_found, current, label, block = {}, None, None, None
+    for line in PLAN.read_text().splitlines():
+        if block is not None:
+            if line == "```":
+                exercises_found[current][label] = "\n".join(block)
+                block = None
+            else:
+                block.append(line)
+            continue
+        heading = re.match(r"^### (\d\d-[A-Za-z0-9-]+):", line)
+        if heading:
+            current = heading.group(1)
+            exercises_found[current] = {}
+        found = CELL_LABEL.match(line)
+        if found:
+            label = found.group(1)
+        if line.startswith("```") and len(line) > 3 and current and label:
+            block = []
+    return exercises_found
+
+
+def test_the_plan_covers_every_exercise_with_task_solution_and_check():
+    cells = plan_cells()
+    assert sorted(cells) == sorted(IDS)
+    for eid, found in cells.items():
+        assert {"Task", "Solution", "Check"} <= set(found), eid
+        assert f'exercises.check("{eid}",' in found["Check"]
+
+
+@pytest.mark.parametrize("eid", IDS)
+def test_the_plans_solution_passes_and_its_student_stub_is_not_yet(eid):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("make_student", ROOT / "tools" / "make_student.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    found = plan_cells()[eid]
+    for source, expected in ((found["Solution"], "passed"), (tool.stub_source(found["Solution"], eid), "not yet")):
+        namespace = {"np": np, "ad": ad, "Value": ad.Value, "exercises": ex}
+        exec(compile(source, eid, "exec"), namespace)
+        feedback = eval(compile(found["Check"].splitlines()[-1], eid, "eval"), namespace)
+        assert feedback.status == expected, (eid, str(feedback))
