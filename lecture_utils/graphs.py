@@ -18,7 +18,7 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
-from ._validation import as_float_array, check_int
+from ._validation import as_float_array, check_int, check_positive
 from .autodiff import Value, backward_steps, topological_order
 
 @dataclass
@@ -53,6 +53,11 @@ class ComputationGraph:
     keys: dict[str, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        for name in ("nodes", "edges"):
+            if not isinstance(getattr(self, name), (list, tuple)):
+                raise TypeError(f"{name} must be a list, got {type(getattr(self, name)).__name__}")
+        if not isinstance(self.title, str):
+            raise TypeError(f"title must be a string, got {type(self.title).__name__}")
         self.keys = {}
         for i, node in enumerate(self.nodes):
             if not isinstance(node, GraphNode):
@@ -85,7 +90,13 @@ class ComputationGraph:
 def format_number(x: Any, digits: int = 3, column: bool = False) -> str:
     """A number rounded for a box: scalars as ``1.5``, vectors as ``(1.5, -2)`` (one entry per line if
     ``column``), matrices one row per line."""
-    array = np.asarray(x, dtype=float)
+    try:
+        array = np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"x must be a number or an array of numbers, got {type(x).__name__}") from None
+    digits = check_int("digits", digits, minimum=1)
+    if not isinstance(column, (bool, np.bool_)):
+        raise TypeError(f"column must be True or False, got {type(column).__name__}")
 
     def one(v: float) -> str:
         text = f"{v:.{digits}g}" if abs(v) < 10 ** (digits + 1) else f"{v:.{digits - 1}e}"
@@ -188,6 +199,9 @@ def _edge_label(node: Value, index: int, names: dict[int, str], digits: int, bac
 def layout(graph: ComputationGraph, x_gap: float = 1.0, y_gap: float = 1.0) -> ComputationGraph:
     """Place nodes left to right by depth (longest path from an input); inputs top to bottom in list order,
     every other node near the mean height of its parents (a column is spread out if two would collide)."""
+    if not isinstance(graph, ComputationGraph):
+        raise TypeError(f"graph must be a ComputationGraph, got {type(graph).__name__}")
+    x_gap, y_gap = check_positive("x_gap", x_gap), check_positive("y_gap", y_gap)
     parents: dict[str, list[str]] = {node.key: [] for node in graph.nodes}
     for edge in graph.edges:
         parents[edge.target].append(edge.source)
@@ -334,6 +348,10 @@ class WalkView:
 def walk_view(root: Value, frames: Sequence[WalkStep], step: int, digits: int = 3) -> WalkView:
     """Frame ``step`` of ``frames`` (from ``backward_walk(root)``) as a graph: values, gradients so far
     (``?`` where none has arrived yet, ``so far`` while a sum is incomplete), highlights and caption."""
+    if not isinstance(root, Value):
+        raise TypeError(f"root must be a Value, got {type(root).__name__}")
+    if not isinstance(frames, (list, tuple)) or not all(isinstance(f, WalkStep) for f in frames):
+        raise TypeError("frames must be the list of WalkSteps that backward_walk(root) returns")
     if isinstance(step, bool) or not isinstance(step, (int, np.integer)):
         raise TypeError(f"step must be an integer, got {type(step).__name__}")
     if not 0 <= step < len(frames):
