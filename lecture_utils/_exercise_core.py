@@ -67,15 +67,25 @@ class Feedback:
 
     def _repr_html_(self) -> str:
         color = _COLOR[self.status]
+        main, context = self._split()
         parts = [f'<div style="border-left: 5px solid {color}; padding: 2px 10px; margin: 4px 0;">',
                  f'<span style="color: {color}; font-weight: bold;">{html.escape(self._headline())}</span> ',
-                 f"<span>{html.escape(self.message)}</span>"]
+                 f"<span>{html.escape(main)}</span>"]
+        if context:
+            parts.append(f'<div style="opacity: 0.75; font-size: 90%;">{html.escape(context)}</div>')
         if not self.passed:
             for level, (label, text) in enumerate(zip(("Hint 1: a nudge", "Hint 2: the formula"), self.hints), 1):
                 parts.append(f"<details><summary>{label}</summary><div style=\"white-space: pre-wrap;\">"
                              f"{html.escape(text)}</div></details>")
         parts.append("</div>")
         return "".join(parts)
+
+    def _split(self) -> tuple[str, str]:
+        """The message without, and the trailing "[called with ...]" context on its own."""
+        if self.message.endswith("]") and " [called " in self.message:
+            main, _, context = self.message.rpartition(" [")
+            return main, context[:-1]
+        return self.message, ""
 
     def assert_passed(self) -> None:
         """Raise AssertionError with the message unless passed: the same check as a pytest test, for grading."""
@@ -294,7 +304,8 @@ class NumberExercise:
     def check(self, value: Any) -> str:
         """The pass message, or raise Stop with the diagnosis and the right reasoning."""
         if value is Ellipsis or value is None:
-            raise not_yet()
+            what = "a shape such as (3, 2)" if self.integer_tuple else "a number"
+            raise Stop(NOT_YET, f"not yet: replace the `...` with your answer ({what}), then run this cell again.")
         if self.integer_tuple:
             return self._check_shape(value)
         if isinstance(value, (bool, np.bool_)):

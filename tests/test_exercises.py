@@ -550,3 +550,11 @@ def test_the_plans_solution_passes_and_its_student_stub_is_not_yet(eid):
         exec(compile(source, eid, "exec"), namespace)
         feedback = eval(compile(found["Check"].splitlines()[-1], eid, "eval"), namespace)
         assert feedback.status == expected, (eid, str(feedback))
+
+
+def test_the_plans_hints_are_the_registered_ones():
+    text = PLAN.read_text()
+    for eid in IDS:
+        section = text.split(f"### {eid}:")[1].split("\n### ")[0]
+        assert f"Hint 1 (a nudge): {ex.hint(eid, 1)}\n" in section, eid
+        assert f"Hint 2 (the formula): {ex.hint(eid, 2)}\n" in section, eid
