@@ -470,9 +470,11 @@ def test_03_random_perturbations_never_crash_and_pass_only_when_unchanged(scale,
         out[part] = scale * np.asarray(out[part]) + noise * rng.standard_normal(np.shape(out[part]))
         return tuple(out)
     feedback = ex.check("03-backward", perturbed)
-    unchanged = scale == 1 and noise == 0
-    assert feedback.passed == unchanged or (abs(scale - 1) < 1e-7 and noise < 1e-7)
-    if not feedback.passed:
+    if scale == 1 and noise == 0:
+        assert feedback.passed
+    if feedback.passed:  # only a perturbation of rounding size may pass
+        assert abs(scale - 1) < 1e-5 and noise < 1e-4
+    else:
         assert ["L", "dL/dTheta", "dL/dbeta"][part] in feedback.message
 
 
