@@ -209,4 +209,24 @@ def run(moves: int = 60, encode_repeats: int = 30) -> dict:
             panels[cls.__name__] = time_panel(cls, moves)
         except Exception as error:  # a panel under construction must not stop the other measurements
             panels[cls.__name__] = {"module": cls.__module__, "error": f"{type(error).__name__}: {error}"}
-    return {"moves_per_panel": moves, "panels": panels, "baseline_1d": baseline_1d(moves, encode_repeats)}
+    return {"moves_per_panel": moves, "panels": panels, "baseline_1d": baseline_1d(moves, encode_repeats),
+            "momentum_drags": momentum_drags(moves)}
+
+
+# --- notebook 07: the drags a student makes on the momentum panel ------------------------------------------
+MOMENTUM_GOAL_MS = 25  # kernel-side time of one γ or β move, at the longest run the panel offers
+
+
+def momentum_drags(moves: int = 60) -> dict:
+    """Notebook 07's panel: γ and β each dragged over their range, one ``set`` a move, at the default
+    run length (100 steps) and at the longest the steps slider allows (400)."""
+    from lecture_utils.widgets.momentum import MomentumPanel
+
+    result: dict[str, Any] = {"goal_ms": MOMENTUM_GOAL_MS}
+    for steps in (100, 400):
+        panel = MomentumPanel(num_steps=steps)
+        for name in ("gamma", "beta"):
+            values = sweep_values(panel.controls[name], moves)
+            result[f"{name}_{steps}_steps"] = summarize([timed(lambda v=v: panel.set(**{name: v})) for v in values])
+    plt.close("all")
+    return result

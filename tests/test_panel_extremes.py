@@ -100,6 +100,7 @@ def test_every_control_at_its_extremes(panel_class):
 
 def test_all_notebook_panels_are_found():
     assert "GradientDescent1DPanel" in {c.__name__ for c in PANELS}
+    assert "MomentumPanel" in {c.__name__ for c in PANELS}  # notebook 07
 
 
 # --- bad values: one rule for every panel (widgets.core) ------------------------------------------
