@@ -123,14 +123,14 @@ def loss_and_gradients(X: np.ndarray, Y: np.ndarray, Theta: np.ndarray, beta: np
 def _loss_and_gradients(X: np.ndarray, Y: np.ndarray, Theta: np.ndarray, beta: np.ndarray,
                         g: Activation) -> tuple[float, np.ndarray, np.ndarray]:
     """The lecture's forward and backward pass with the examples as rows (arguments already checked)."""
-    P = X @ Theta.T                                 # (n, m)  row i is P_iᵀ = (Θ X_i)ᵀ
-    A = g.g(P)                                      # (n, m)  A = g(P)
-    Y_hat = A @ beta                                # (n,)    Ŷ = A β
-    loss = float(np.sum((Y - Y_hat) ** 2))          #         L = Σ_i (Y_i − Ŷ_i)²
-    dL_dYhat = -2.0 * (Y - Y_hat)                   # (n,)    ∂L/∂Ŷ_i = −2 (Y_i − Ŷ_i)
-    dL_dbeta = A.T @ dL_dYhat                       # (m,)    ∂L/∂β = Σ_i ∂L/∂Ŷ_i A_i
+    P = X @ Theta.T                                  # (n, m)  row i is P_iᵀ = (Θ X_i)ᵀ
+    A = g.g(P)                                       # (n, m)  A = g(P)
+    Y_hat = A @ beta                                 # (n,)    Ŷ = A β
+    loss = float(np.sum((Y - Y_hat) ** 2))           #         L = Σ_i (Y_i − Ŷ_i)²
+    dL_dYhat = -2.0 * (Y - Y_hat)                    # (n,)    ∂L/∂Ŷ_i = −2 (Y_i − Ŷ_i)
+    dL_dbeta = A.T @ dL_dYhat                        # (m,)    ∂L/∂β = Σ_i ∂L/∂Ŷ_i A_i
     dL_dP = np.outer(dL_dYhat, beta) * g.g_prime(A)  # (n, m)  row i: ∂L/∂P_i = ∂L/∂Ŷ_i βᵀ diag(g′(P_i))
-    dL_dTheta = dL_dP.T @ X                         # (m, p)  ∂L/∂Θ = Σ_i (∂L/∂P_i)ᵀ X_iᵀ
+    dL_dTheta = dL_dP.T @ X                          # (m, p)  ∂L/∂Θ = Σ_i (∂L/∂P_i)ᵀ X_iᵀ
     return loss, dL_dTheta, dL_dbeta
 
 
