@@ -30,7 +30,8 @@ NOT_YET = "not yet"
 WRONG = "wrong"
 _SYMBOL = {PASSED: "✓", NOT_YET: "○", WRONG: "✗"}
 _COLOR = {PASSED: "#009E73", NOT_YET: "#E69F00", WRONG: "#D55E00"}  # Okabe-Ito: bluish green, orange, vermillion
-NOT_YET_TEXT = "not yet: replace the `...` (or the `raise NotImplementedError`) with your code, then run this cell again"
+NOT_YET_TEXT = ("not yet: replace the `...` (or the `raise NotImplementedError`) with your code, "
+                "then run this cell again")
 
 
 @dataclass(frozen=True)

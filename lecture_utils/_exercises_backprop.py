@@ -64,7 +64,8 @@ _MUTANTS_03 = {
                              "(for tanh, 1 - A**2 is tanh'(P); 1 - P**2 is not)."},
     "g' of g(A)": {"dL/dTheta": "dL/dTheta computes g' from A as if A were P (e.g. 1 - tanh(A)**2): "
                                 "1 - A**2 already is tanh'(P); do not apply g twice."},
-    "no beta": {"dL/dTheta": "dL/dTheta misses the factor beta^T = dY_hat_i/dA_i: dL/dP = (dL/dY_hat beta^T) ⊙ g'(P)."},
+    "no beta": {"dL/dTheta": "dL/dTheta misses the factor beta^T = dY_hat_i/dA_i: "
+                             "dL/dP = (dL/dY_hat beta^T) ⊙ g'(P)."},
     "P for A": {"dL/dbeta": "dL/dbeta is built from P instead of A: Y_hat = A beta, so dY_hat_i/dbeta = "
                             "A_i^T = g(P_i)^T; use A.T @ dL_dYhat."},
 }

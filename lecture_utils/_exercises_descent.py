@@ -141,7 +141,8 @@ EX_01 = [
                                      "subtracts."),
                                     (10.25, "the factor 2 of f'(w) = 2 (w - 6) is missing."),
                                     (25.5, "that is the step gamma f'(w0) itself, not the new point w0 minus it."),
-                                    (19.6, "that is the step for gamma = 0.1, the lecture's example; here gamma = 0.75."),
+                                    (19.6, "that is the step for gamma = 0.1, the lecture's example; here "
+                                     "gamma = 0.75."),
                                     (6.0, "that is the minimum; a single step only gets there for gamma = 0.5.")))),
     number_exercise("01-divergence-gamma", "the gamma above which gradient descent on (w - 6)^2 diverges",
                     ("Each step multiplies the distance to 6 by the same factor q; when does |q| exceed 1?",
@@ -226,7 +227,8 @@ def _trust_mutants(args: tuple) -> list[tuple[str, Any]]:
     norm = np.linalg.norm(g)
     return [("the gradient is not normalised: the step must have length alpha exactly, alpha * grad / ||grad||.",
              w0 - alpha * g),
-            ("divided by ||grad||^2 instead of ||grad||: the unit vector is grad / ||grad||.", w0 - alpha * g / norm ** 2),
+            ("divided by ||grad||^2 instead of ||grad||: the unit vector is grad / ||grad||.",
+             w0 - alpha * g / norm ** 2),
             ("the sign: the lowest point of the linear model on the disc is against the gradient.",
              w0 + alpha * g / norm),
             ("you returned the step without w0.", -alpha * g / norm)]

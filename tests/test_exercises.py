@@ -448,7 +448,9 @@ JUNK_CODE = [None, 3, "def f(): pass", np.zeros(3), {}, [1, 2], object(), lambda
              lambda: 0, _raises(ZeroDivisionError("division by zero")), _raises(RecursionError("deep")),
              _raises(KeyError("A1")), lambda *a: np.full((2, 2), np.inf), lambda *a: [object()] * 3,
              lambda *a: {"dW1": "x", "db1": 1, "dW2": [1, [2]], "db2": np.nan},
-             lambda *a: {k: np.zeros((1, 1)) for k in ("W1", "b1", "W2", "b2", "dW1", "db1", "dW2", "db2")}]
+             lambda *a: {k: np.zeros((1, 1)) for k in ("W1", "b1", "W2", "b2", "dW1", "db1", "dW2", "db2")},
+             lambda *a: (1e308, np.full((4, 2), 1e308), np.full(4, -1e308)),  # overflows in any product
+             lambda *a: {k: np.full((4, 2), 1e308) for k in ("dW1", "db1", "dW2", "db2")}]
 
 
 @pytest.mark.parametrize("junk", JUNK_CODE, ids=lambda j: getattr(j, "__name__", type(j).__name__))
@@ -506,7 +508,8 @@ def test_any_number_answer_gets_feedback(value, eid):
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = ROOT / "docs" / "exercises_plan.md"
-CELL_LABEL = re.compile(r"^\*\*(Task|Solution|Check|Worked solution|Follow-up)\*\* \((markdown|code) cell, tags: (.*)\)$")
+CELL_LABEL = re.compile(r"^\*\*(Task|Solution|Check|Worked solution|Follow-up)\*\* "
+                        r"\((markdown|code) cell, tags: (.*)\)$")
 
 
 def plan_cells():

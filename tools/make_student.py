@@ -97,7 +97,8 @@ def _stub_statements(body: list[ast.stmt], lines: list[str], source: str, nudge:
                 if isinstance(target, ast.Tuple | ast.List):
                     text = "(" + text.strip("()[]") + ")"
                 texts.append(text)
-            annotation = f": {ast.get_source_segment(source, node.annotation)}" if isinstance(node, ast.AnnAssign) else ""
+            annotation = (f": {ast.get_source_segment(source, node.annotation)}"
+                          if isinstance(node, ast.AnnAssign) else "")
             count = len(targets[0].elts) if isinstance(targets[0], ast.Tuple | ast.List) else 1
             value = "..." if count == 1 else "(" + ", ".join(["..."] * count) + ")"
             out.append(indent + " = ".join(texts) + annotation + f" = {value}  # your answer")
