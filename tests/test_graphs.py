@@ -362,3 +362,15 @@ def test_network_graphs_name_bad_arguments():
         gr.network_backward_graph(f.dL_dYhat, f.dL_dA, f.dL_dP, f.dL_dTheta, f.dL_dbeta, activation=3)
     with pytest.raises(ValueError, match="digits"):
         gr.network_backward_graph(f.dL_dYhat, f.dL_dA, f.dL_dP, f.dL_dTheta, f.dL_dbeta, digits=0)
+
+
+@pytest.mark.parametrize("kwargs, name", [(dict(a=6.0), "a"), (dict(step=7), "step"), (dict(b="1"), "b"),
+                                          (dict(c=float("nan")), "c")])
+def test_panel_constructor_names_a_bad_argument(kwargs, name):
+    with pytest.raises((ValueError, TypeError), match=f"^{name} "):
+        ToyGraphPanel(**kwargs)
+
+
+def test_panel_constructor_uses_its_arguments():
+    panel = ToyGraphPanel(a=5.0, b=3.0, c=2.0, step=6)
+    assert "j = 33" in panel.summary() and "step 6 of 6" in panel.summary()

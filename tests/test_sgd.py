@@ -368,6 +368,16 @@ def test_panel_set_checks_ranges(panel):
         panel.set(nope=1)
 
 
+@pytest.mark.parametrize("kwargs, name", [(dict(gamma0=1.0), "gamma0"), (dict(decay=-0.1), "decay"),
+                                          (dict(seed=100), "seed"), (dict(batch_size=33), "batch_size"),
+                                          (dict(risk="two basins"), "risk")])
+def test_panel_constructor_names_a_bad_argument(kwargs, name):
+    from lecture_utils.widgets.sgd import SGDvsGDPanel
+
+    with pytest.raises((ValueError, TypeError), match=f"^{name} "):
+        SGDvsGDPanel(**kwargs)
+
+
 def test_panel_move_is_fast(panel):
     times = []
     for seed in range(1, 6):

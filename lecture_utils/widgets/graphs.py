@@ -53,11 +53,13 @@ class ToyGraphPanel(Panel):
     def __init__(self, a: float = 1.0, b: float = 2.0, c: float = 3.0, step: int = 0) -> None:
         super().__init__()
         self.controls = {
-            "a": slider("float", "a", a, -5.0, 5.0, 0.5, ".1f"),
-            "b": slider("float", "b", b, -5.0, 5.0, 0.5, ".1f"),
-            "c": slider("float", "c", c, -5.0, 5.0, 0.5, ".1f"),
-            "step": slider("int", "backward step", step, 0, 6, 1),
+            "a": slider("float", "a", 1.0, -5.0, 5.0, 0.5, ".1f"),
+            "b": slider("float", "b", 2.0, -5.0, 5.0, 0.5, ".1f"),
+            "c": slider("float", "c", 3.0, -5.0, 5.0, 0.5, ".1f"),
+            "step": slider("int", "backward step", 0, 0, 6, 1),
         }
+        self.apply_arguments(a=a, b=b, c=c, step=step)  # checked by name, as set() checks them
+        a, b, c, step = (self.controls[n].value for n in ("a", "b", "c", "step"))
         self.root = toy_root(a, b, c)
         self.frames: list[WalkStep] = backward_walk(self.root)
         with lecture_style():

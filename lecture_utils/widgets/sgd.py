@@ -33,17 +33,20 @@ class SGDvsGDPanel(Panel):
     def __init__(self, risk: RobustCentreRisk | None = None, gamma0: float = 0.018, decay: float = 0.002,
                  batch_size: int = 32, seed: int = 0) -> None:
         super().__init__()
+        if risk is not None and not isinstance(risk, RobustCentreRisk):
+            raise TypeError(f"risk must be a RobustCentreRisk or None, got {type(risk).__name__}")
         self.risk = risk if risk is not None else two_basin_risk()
         self.controls = {
-            "gamma0": slider("float", "γ₀ (step size)", gamma0, 0.002, 0.05, 0.001, ".3f"),
-            "decay": slider("float", "decay d", decay, 0.0, 0.02, 0.0005, ".4f"),
+            "gamma0": slider("float", "γ₀ (step size)", 0.018, 0.002, 0.05, 0.001, ".3f"),
+            "decay": slider("float", "decay d", 0.002, 0.0, 0.02, 0.0005, ".4f"),
             "batch_size": widgets.SelectionSlider(options=list(BATCH_SIZES), value=BATCH_SIZES[0],
                                                   description="batch size |B|", continuous_update=True,
                                                   style={"description_width": "110px"},
                                                   layout=widgets.Layout(width="480px")),
-            "seed": slider("int", "seed", seed, 0, 99, 1),
+            "seed": slider("int", "seed", 0, 0, 99, 1),
         }
-        self.apply_arguments(batch_size=batch_size)  # a size not offered: ValueError naming it and the options
+        # checked by name: a value out of range or a size not offered is a ValueError naming the argument
+        self.apply_arguments(gamma0=gamma0, decay=decay, batch_size=batch_size, seed=seed)
         self._gd_cache = lru_cache(maxsize=64)(self._run_gd)
         self.run, self.gd = self._runs()
         self._build_figure()
