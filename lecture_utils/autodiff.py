@@ -1,8 +1,10 @@
 """A tiny reverse-mode automatic differentiation engine (notebook 04).
 
 Every arithmetic operation on a ``Value`` makes a new ``Value`` that remembers
-its parents and the *local* derivative of itself with respect to each parent,
-evaluated during the forward pass. ``backward()`` then visits the nodes in
+its parents and the *local* derivative of itself with respect to each parent
+(a number from the forward pass, or, for powers and activations, a rule the
+backward pass evaluates when it first needs it: ``Value(0.0) ** 0.5`` is
+fine, its slope at 0 is +inf). ``backward()`` then visits the nodes in
 reverse topological order (each node after every node that uses it) and adds
 ``local derivative x gradient of the user`` into each parent: the chain rule,
 one edge at a time.
