@@ -240,8 +240,8 @@ def test_panel_at_its_extremes_raises_and_warns_nothing(panel):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         for method in METHODS:
-            for gamma, beta, steps in itertools.product((c["gamma"].min, c["gamma"].max), (c["beta"].min, c["beta"].max),
-                                                        (c["num_steps"].min, c["num_steps"].max)):
+            for steps, gamma, beta in itertools.product((c["num_steps"].min, c["num_steps"].max),
+                                                        (c["gamma"].min, c["gamma"].max), (c["beta"].min, c["beta"].max)):
                 panel.set(method=method, gamma=gamma, beta=beta, num_steps=steps)
                 assert panel.live.png.startswith(b"\x89PNG")
                 assert np.all(np.isfinite(panel.run.iterates))
