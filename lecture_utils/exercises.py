@@ -76,12 +76,19 @@ def check(exercise_id: str, answer: Any) -> Feedback:
     return Feedback(exercise.id, status, message, exercise.hints)
 
 
+class _Text(str):
+    """A string that a notebook displays as plain text (no quotes, real line breaks)."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
 def hint(exercise_id: str, level: int = 1) -> str:
     """The hint of ``exercise_id``: level 1 is a nudge, level 2 the formula."""
     exercise = _exercise(exercise_id)
     if isinstance(level, bool) or level not in (1, 2):
         raise ValueError(f"level must be 1 (a nudge) or 2 (the formula), got {level!r}")
-    return exercise.hints[level - 1]
+    return _Text(exercise.hints[level - 1])
 
 
 def answer_or_reference(answer: Any, exercise_id: str) -> Any:

@@ -64,6 +64,7 @@ def test_the_reference_passes_and_the_stub_is_not_yet(eid):
 def test_hints_have_two_levels_and_bad_arguments_name_the_parameter(eid):
     nudge, formula = ex.hint(eid, 1), ex.hint(eid, 2)
     assert nudge and formula and nudge != formula
+    assert repr(formula) == str(formula) == ex._EXERCISES[eid].hints[1]  # shown without quotes
     with pytest.raises(ValueError, match="level"):
         ex.hint(eid, 3)
     assert ex.title(eid)
