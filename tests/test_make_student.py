@@ -124,6 +124,11 @@ def test_one_line_defs_classes_and_decorators_are_stubbed_too():
     assert "0.9" not in stub and "x * y" not in stub and '"""A schedule."""' in stub
 
 
+def test_a_cell_python_cannot_parse_becomes_a_placeholder():
+    stub = tool.stub_source("# Plot your answer\n%matplotlib inline\nx = 1", "01-first-step")
+    assert stub == "# Plot your answer\n" + tool.STUB_MARK
+
+
 def test_the_exercise_id_is_read_from_the_check_call():
     nb = synthetic_notebook()
     assert tool.exercise_id_near(nb.cells, 2) == "01-first-step"

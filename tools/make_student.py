@@ -110,15 +110,18 @@ def _stub_statements(body: list[ast.stmt], lines: list[str], source: str, nudge:
 
 def stub_source(source: str, exercise_id: Optional[str] = None) -> str:
     """The stub of a solution cell's code: signatures and names kept, every answer replaced (module doc)."""
-    tree = ast.parse(source)
     lines = source.splitlines()
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # IPython magics or a half-written cell: keep the leading comments, drop the rest
+        tree = ast.Module(body=[], type_ignores=[])
     nudge = _nudge(exercise_id)
     leading = []
     for line in lines:  # comment lines before the first statement stay (the task, in a comment)
         if line.strip() and not line.lstrip().startswith("#"):
             break
         leading.append(line)
-    stub = leading + _stub_statements(tree.body, lines, source, nudge, top=True)
+    stub = leading + (_stub_statements(tree.body, lines, source, nudge, top=True) if tree.body else [STUB_MARK])
     return "\n".join(stub).rstrip("\n") or STUB_MARK
 
 
