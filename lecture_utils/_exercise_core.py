@@ -83,14 +83,15 @@ class Feedback:
 
     def _split(self) -> tuple[str, str]:
         """The message without, and the trailing "[called with ...]" context on its own."""
-        if self.message.endswith("]") and " [called " in self.message:
-            main, _, context = self.message.rpartition(" [")
-            return main, context[:-1]
-        return self.message, ""
+        start = self.message.rfind(" [called ")
+        if start < 0 or not self.message.endswith("]"):
+            return self.message, ""
+        return self.message[:start], self.message[start + 2:-1]
 
     def assert_passed(self) -> None:
         """Raise AssertionError with the message unless passed: the same check as a pytest test, for grading."""
-        assert self.passed, str(self)
+        if not self.passed:
+            raise AssertionError(str(self))
 
 
 class Stop(Exception):
@@ -130,7 +131,7 @@ def call(function: Callable, args: Sequence[Any], where: str) -> Any:
     except Exception as error:  # the student's bug, reported, never re-raised
         text = f"your function raised {type(error).__name__}: {error}"
         if any(word in str(error) for word in _SHAPE_WORDS):
-            text += " (a shape mismatch: print the shape of each factor and compare with the table of shapes)"
+            text += " (a shape mismatch: print the shape of each factor and compare with the shapes the task gives)"
         raise wrong(f"{text}; called {where}.") from None
     if result is Ellipsis:
         raise not_yet()
@@ -317,10 +318,13 @@ class NumberExercise:
             raise wrong(f"expected a number, got a function. {self.reasoning}")
         array = as_number_array("your answer", value)
         expected = np.asarray(self.answer, dtype=float)
+        if expected.ndim == 0 and array.size == 1:
+            array = array.reshape(())  # np.array([-2.5]) is one number too
         if array.shape != expected.shape:
             if expected.ndim == 0:
-                raise wrong(f"expected one number, got an array of shape {array.shape}.")
-            raise wrong(f"expected {expected.size} numbers (shape {expected.shape}), got shape {array.shape}.")
+                raise wrong(f"expected one number, got an array of shape {array.shape}. {self.reasoning}")
+            raise wrong(f"expected {expected.size} numbers (shape {expected.shape}), got shape {array.shape}. "
+                        f"{self.reasoning}")
         if not np.all(np.isfinite(array)):
             raise wrong(f"your answer is not a finite number ({array}). {self.reasoning}")
         if np.allclose(array, expected, rtol=0, atol=self.tolerance):

@@ -100,6 +100,13 @@ def test_feedback_displays_as_html_with_folded_hints_and_as_plain_text():
     good.assert_passed()
 
 
+def test_html_puts_the_call_context_on_its_own_line():
+    html = ex.check("01-descent-step", lambda w, gamma, grad: w + gamma * grad(w))._repr_html_()
+    assert "steps uphill" in html
+    assert '<div style="opacity: 0.75; font-size: 90%;">called with f(w) = (w - 6)^2, w = [23.], gamma = 0.1</div>' \
+        in html
+
+
 def test_html_escapes_what_a_student_wrote():
     def evil(*args):
         raise ValueError("<script>alert(1)</script>")
@@ -415,6 +422,7 @@ def test_each_listed_mistake_gets_its_own_explanation_and_the_reasoning(eid):
 
 def test_lecture_numbers_and_generic_diagnoses():
     assert ex.check("01-first-step", -2.5).passed and ex.check("01-first-step", -2.5 + 1e-9).passed
+    assert ex.check("01-first-step", np.array([-2.5])).passed and ex.check("01-first-step", np.float32(-2.5)).passed
     assert ex.check("01-divergence-gamma", 1).passed
     assert ex.check("04-dj-db", 6).passed and ex.check("02-gamma-from-lambda", 0.25).passed
     assert ex.check("03-dTheta-shape", (8, 2)).passed and ex.check("03-dTheta-shape", [8, 2]).passed
