@@ -37,6 +37,7 @@ PANELS: dict[str, dict[str, str]] = {
     "04_computation_graph": {"panel": "lecture_utils.widgets.graphs:ToyGraphPanel"},
     "05_sgd_vs_full_batch": {"panel": "lecture_utils.widgets.sgd:SGDvsGDPanel"},
     "06_two_layer_network": {"panel": "lecture_utils.widgets.twolayer:TwoLayerPanel"},
+    "07_momentum_and_adam": {"panel": "lecture_utils.widgets.momentum:MomentumPanel"},
 }
 
 # One title a tour, shown above the panel on the presenter page.
@@ -48,6 +49,7 @@ TITLES: dict[str, dict[str, str]] = {
     "04_computation_graph": {"panel": "The backward pass of j = 3(a + b·c), one edge at a time"},
     "05_sgd_vs_full_batch": {"panel": "SGD against full-batch descent on two basins"},
     "06_two_layer_network": {"panel": "A two-layer network on the moons: the plateau"},
+    "07_momentum_and_adam": {"panel": "Momentum in a ravine: the step γ and the momentum β"},
 }
 
 
@@ -66,6 +68,10 @@ def _sgd(gamma0: float = 0.018, decay: float = 0.002, batch_size: int = 32, seed
 def _moons(iteration: int, learning_rate: float = 1.0, hidden_units: int = 4, activation: str = "tanh") -> State:
     return {"learning_rate": learning_rate, "hidden_units": hidden_units, "hidden_activation": activation,
             "iteration": iteration}
+
+
+def _ravine(gamma: float, beta: float, method: str = "momentum", num_steps: int = 100) -> State:
+    return {"method": method, "gamma": gamma, "beta": beta, "num_steps": num_steps}
 
 
 def _toy(step: int, a: float = 1.0, b: float = 2.0, c: float = 3.0) -> State:
@@ -166,6 +172,26 @@ TOURS: dict[str, dict[str, list[Stop]]] = {
             (_moons(300, 3.0), "α = 3: off the plateau by iteration 300, but the cost jumps up at times: "
                                "steps overshoot"),
             (_moons(2000, 100.0), "α = 100: the steps overshoot so far that the cost went up"),
+        ],
+    },
+    "07_momentum_and_adam": {
+        "panel": [
+            (_ravine(1.98, 0.0), "β = 0 is plain gradient descent: at its best step, γ = 1.98, "
+                                 "the error only shrinks at rate 0.980 a step"),
+            (_ravine(1.0, 0.9), "The usual β = 0.9 with γ = 1: the ball swings across the ravine "
+                                "but rolls along its floor, rate 0.949"),
+            (_ravine(3.3, 0.67), "The optimum γ* = 3.3 and β* = 0.67: rate 0.819, the fastest there is here"),
+            (_ravine(3.3, 0.668), "β = 0.668, only 0.002 lower: the rate jumps to 0.835. "
+                                  "The optimum is a sharp corner"),
+            (_ravine(3.0, 0.5), "At β = 0.5 the edge is γ = 2(1 + β)/L = 3: "
+                                "there the steep direction never shrinks (rate 1.000)"),
+            (_ravine(3.2, 0.5), "Past the edge, γ = 3.2: the run diverges"),
+            (_ravine(1.0, 0.9, "Nesterov"), "Nesterov's look-ahead at γ = 1 and β = 0.9: "
+                                            "calmer swings, rate 0.944"),
+            (_ravine(3.0, 0.9, "Nesterov"), "Nesterov at γ = 3: outside its shorter stable range "
+                                            "(γ < 1.357), it diverges"),
+            (_ravine(0.1, 0.9, "Adam", 300), "Adam with γ = 0.1: a step size per coordinate, "
+                                             "the flat one gets a much longer step (no closed-form rate)"),
         ],
     },
 }
