@@ -135,7 +135,7 @@ def time_panel(cls: type, total_moves: int = 60) -> dict:
 
 def naive_1d_move(panel: Any, gamma: float) -> bytes:
     """What ``interact`` + the inline backend do on one move of the 1D panel: a new pyplot figure, tight PNG."""
-    from lecture_utils.descent import gradient_descent
+    from lecture_utils.descent import gradient_descent, step_size_landmarks
     from lecture_utils.plotting.descent import draw_descent_1d, draw_loss_curves, draw_step_size_ruler
     from lecture_utils.plotting.style import lecture_style
 
@@ -149,7 +149,8 @@ def naive_1d_move(panel: Any, gamma: float) -> bytes:
         draw_descent_1d(ax_curve, panel.objective, trajectory)
         draw_loss_curves(ax_loss, [trajectory], ["$f(w_k) - f^*$"])
         ax_loss.set_xlim(0, c["num_steps"].value)
-        draw_step_size_ruler(fig.add_subplot(grid[1, :]), panel.objective.curvature).update(gamma, trajectory.step_sizes)
+        ruler = draw_step_size_ruler(fig.add_subplot(grid[1, :]), step_size_landmarks(panel.objective.curvature))
+        ruler.update(gamma, trajectory.step_sizes)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", bbox_inches="tight")
     plt.close(fig)

@@ -93,28 +93,33 @@ def _shown(value: object) -> str:
     return "None" if value is None else f"{type(value).__name__} {value!r:.40}"
 
 
-def _gradient(grad: Callable, w: np.ndarray) -> np.ndarray:
-    """grad(w) as floats of w's shape; None, text, NaN or a wrong shape is the gradient function's fault."""
+def _gradient(grad: Callable, w: np.ndarray) -> tuple[np.ndarray, float]:
+    """grad(w) as floats of w's shape, and its norm; None, text, NaN or a wrong shape is grad's fault."""
     raw = grad(w)
     g = np.asarray(raw)
-    if not (np.issubdtype(g.dtype, np.number) or g.dtype == bool) or np.iscomplexobj(g):
+    if g.dtype.kind not in "fiub":  # float, int, unsigned, bool
         raise TypeError(f"grad must return real numbers, got {_shown(raw)} at w = {_at(w)}")
     if g.shape != w.shape:
         raise ValueError(f"grad must return an array of the same shape as w0 {w.shape}, got shape {g.shape}")
-    g = g.astype(float)
-    if np.isnan(g).any():
+    g = g.astype(float, copy=False)
+    norm = float(np.linalg.norm(g))
+    if norm != norm:  # NaN: some entry of the gradient is NaN
         raise ValueError(f"grad returned NaN at w = {_at(w)}: check the gradient function")
-    return g
+    return g, norm
 
 
 def _value(f: Callable, w: np.ndarray) -> float:
     """f(w) as a float; anything but one real number, or NaN, is the objective's fault."""
     raw = f(w)
-    value = np.asarray(raw)
-    if value.size != 1 or not np.issubdtype(value.dtype, np.number) or np.iscomplexobj(value):
-        raise TypeError(f"f must return one real number, got {_shown(raw)} at w = {_at(w)}")
-    value = float(value.reshape(()))
-    if np.isnan(value):
+    if isinstance(raw, (float, np.floating)) or (isinstance(raw, np.ndarray) and raw.shape == ()
+                                                 and raw.dtype.kind in "fiu"):
+        value = float(raw)
+    else:
+        array = np.asarray(raw)
+        if array.size != 1 or array.dtype.kind not in "fiu":
+            raise TypeError(f"f must return one real number, got {_shown(raw)} at w = {_at(w)}")
+        value = float(array.reshape(()))
+    if value != value:
         raise ValueError(f"f returned NaN at w = {_at(w)}: check the objective function")
     return value
 
@@ -163,8 +168,8 @@ def gradient_descent(
     values: list[float] = []
     stop_reason = "max_steps"
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        g = _gradient(grad, w)
-        norms.append(float(np.linalg.norm(g)))
+        g, norm = _gradient(grad, w)
+        norms.append(norm)
         if f is not None:
             values.append(_value(f, w))
         for gamma in _step_sizes(schedule, num_steps):
@@ -183,8 +188,8 @@ def gradient_descent(
                 stop_reason = "diverged"
                 break
             iterates.append(w_next)
-            g = _gradient(grad, w_next)
-            norms.append(float(np.linalg.norm(g)))
+            g, norm = _gradient(grad, w_next)
+            norms.append(norm)
             if f is not None:
                 values.append(_value(f, w_next))
             moved = float(np.linalg.norm(w_next - w))

@@ -107,3 +107,9 @@ def test_a_refused_set_leaves_the_run_and_the_sliders_alone(panel):
         panel.set(schedule="step", gamma=0.9, decay=2.0)  # decay 2.0 fits inverse-time, not step
     assert panel.summary() == before and panel.controls["schedule"].value == "constant"
     assert panel.controls["decay"].disabled and panel.controls["decay"].max == 1.0
+
+
+def test_huge_integers_are_refused_by_name(panel):
+    for name in ("num_steps", "gamma"):
+        with pytest.raises(ValueError, match=f"^{name} must be a finite number between .* got 1000000000000000"):
+            panel.set(**{name: 10**400})

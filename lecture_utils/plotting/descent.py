@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
 
-from ..descent import Trajectory, step_size_landmarks
+from ..descent import Trajectory
 from ..functions import DiagonalQuadratic, ShiftedSquare
 from .style import COLORS, CYCLE
 
@@ -217,10 +217,10 @@ class RulerArtists:
 
 
 def draw_step_size_ruler(
-    ax: Axes, curvature: float = 2.0, gamma_max: float = 1.25, *, animated: bool = False
+    ax: Axes, landmarks: Mapping[str, float], gamma_max: float = 1.25, *, animated: bool = False
 ) -> RulerArtists:
-    """A strip over gamma coloured by regime, with the landmark values marked and explained."""
-    one, edge = step_size_landmarks(curvature).values()
+    """A strip over gamma coloured by regime, with the landmarks (``descent.step_size_landmarks``) marked."""
+    one, edge = landmarks["one step"], landmarks["endless oscillation"]
     ax.axvspan(0, one, color=COLORS["sky"], alpha=0.35, linewidth=0)
     ax.axvspan(one, edge, color=COLORS["orange"], alpha=0.35, linewidth=0)
     ax.axvspan(edge, gamma_max, color=COLORS["vermillion"], alpha=0.35, linewidth=0)

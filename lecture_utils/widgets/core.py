@@ -8,6 +8,7 @@ The output area is never cleared, so nothing flickers.
 
 from __future__ import annotations
 
+import math
 from contextlib import contextmanager
 from typing import Any, Iterator, Sequence
 
@@ -157,9 +158,14 @@ class Panel:
         if _is_slider(control):
             if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
                 raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-            if not np.isfinite(value):
+            try:
+                finite = math.isfinite(value)
+            except OverflowError:  # an int too large for a float
+                finite = False
+            if not finite:
+                shown = repr(value) if len(repr(value)) <= 24 else repr(value)[:20] + "..."
                 raise ValueError(f"{name} must be a finite number between {control.min} and {control.max}, "
-                                 f"got {value}")
+                                 f"got {shown}")
             if isinstance(control, widgets.IntSlider) and int(value) != value:
                 raise TypeError(f"{name} must be a whole number, got {value}")
         options = getattr(control, "options", None)
@@ -193,6 +199,13 @@ class Panel:
             if name not in self.controls:
                 self.check_value(name, value)  # raises: unknown control
             self._check_kind(name, value)
+        if all(_is_slider(self.controls[name]) for name in values):  # no chooser: the ranges stay as they are
+            for name, value in values.items():
+                self.check_value(name, value)
+            with self.muted():
+                for name, value in values.items():
+                    self.controls[name].value = value
+            return
         saved = [(control, _state(control)) for control in self.controls.values()]
         try:
             with self.muted():

@@ -8,7 +8,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..descent import Trajectory, gradient_descent, run_behaviour, step_size_regime
+from ..descent import Trajectory, gradient_descent, run_behaviour, step_size_landmarks, step_size_regime
 from ..functions import LECTURE_1D
 from ..plotting.descent import draw_descent_1d, draw_loss_curves, draw_step_size_ruler, loss_gap
 from ..plotting.style import lecture_style
@@ -101,7 +101,7 @@ class GradientDescent1DPanel(Panel):
             (self.loss_line,) = draw_loss_curves(ax_loss, [self.trajectory], ["$f(w_k) - f^*$, $f^* = 0$"], animated=True)
             ax_loss.get_legend().remove()  # one line: the y label says what it is
             ax_loss.set_xlim(0, self.controls["num_steps"].value)
-            self.ruler = draw_step_size_ruler(ax_ruler, self.objective.curvature, animated=True)
+            self.ruler = draw_step_size_ruler(ax_ruler, step_size_landmarks(self.objective.curvature), animated=True)
         self.ax_loss = ax_loss
         legend = ax_curve.get_legend()  # an overlay: pasted over the path, so the path never hides it
         animated = [self.curve.path, self.curve.arrows, self.curve.start, self.curve.message,
