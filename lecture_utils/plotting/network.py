@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Optional
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -29,8 +29,9 @@ def _arrow(ax: Axes, start: tuple[float, float], end: tuple[float, float], color
     return arrow
 
 
-def draw_basis_regressor(ax: Axes, m: int = 4, input_labels: Sequence[str] = ("$x$", "$1$")) -> None:
+def draw_basis_regressor(ax: Axes, m: int = 4) -> None:
     """The one-hidden-layer network drawn as a basis regressor: inputs → m basis functions g(θ_jᵀx) → Σ β_j."""
+    input_labels = ("$x$", "$1$")  # the input and the constant feature of notebook 03
     p = len(input_labels)
     ys_in = np.linspace(-(p - 1) / 2, (p - 1) / 2, p) * 1.6
     ys_hid = np.linspace((m - 1) / 2, -(m - 1) / 2, m) * 1.25
@@ -149,7 +150,7 @@ class BasisFitArtists:
 
 def draw_basis_fit(ax: Axes, x: np.ndarray, y: np.ndarray, grid: np.ndarray,
                    contributions: Optional[np.ndarray] = None, truth: Optional[np.ndarray] = None,
-                   *, animated: bool = False, ylim: tuple[float, float] = (-2.6, 2.6)) -> BasisFitArtists:
+                   *, animated: bool = False) -> BasisFitArtists:
     """Data, the fitted curve Ŷ(x) and its m terms β_j g(θ_jᵀx); ``contributions`` is (len(grid), m)."""
     ax.scatter(x, y, s=36, color=COLORS["blue"], zorder=3, label="data $(x_i, y_i)$")
     if truth is not None:
@@ -165,7 +166,7 @@ def draw_basis_fit(ax: Axes, x: np.ndarray, y: np.ndarray, grid: np.ndarray,
                       color=COLORS["vermillion"], fontweight="bold", animated=animated, zorder=6,
                       bbox=dict(facecolor="white", edgecolor="none", alpha=0.85))
     ax.set_xlim(grid.min(), grid.max())
-    ax.set_ylim(*ylim)
+    ax.set_ylim(-2.6, 2.6)
     ax.set_xlabel("$x$")
     ax.set_ylabel("$y$")
     ax.set_title("The fit is a sum of learned basis functions")
@@ -213,11 +214,10 @@ class TrainingArtists:
 
 def draw_training(ax_loss: Axes, ax_fit: Axes, x: np.ndarray, y: np.ndarray, grid: np.ndarray, run: object,
                   contributions: Optional[np.ndarray], num_steps: int, noise_floor: Optional[float] = None,
-                  truth: Optional[np.ndarray] = None, *, animated: bool = False,
-                  loss_ylim: tuple[float, float] = (0.3, 1e3)) -> TrainingArtists:
+                  truth: Optional[np.ndarray] = None, *, animated: bool = False) -> TrainingArtists:
     """Loss curve (left) and fitted curve with its basis terms (right) of one training run (a ``TrainingRun``)."""
     loss = draw_loss_curve(ax_loss, clipped_losses(run.losses), num_steps, noise_floor, animated=animated)
-    ax_loss.set_ylim(*loss_ylim)
+    ax_loss.set_ylim(0.3, 1e3)
     fit = draw_basis_fit(ax_fit, x, y, grid, None, truth, animated=animated)
     artists = TrainingArtists(loss, fit, np.asarray(grid, dtype=float))
     artists.update(run, contributions)

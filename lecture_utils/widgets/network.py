@@ -17,21 +17,21 @@ from ..schedules import make_schedule
 from .core import LiveFigure, Panel, panel_layout, slider
 
 CACHE_SIZE = 256  # training runs remembered, so moving a slider back is instant
+N, NOISE, SEED, NUM_STEPS = 40, 0.15, 0, 1000  # notebook 03's noisy sine and the length of every run
 
 
 class NetworkTrainingPanel(Panel):
     """Sliders for γ, decay d (γ_k = γ / (1 + d k)), hidden width m and activation over a live training run."""
 
-    def __init__(self, n: int = 40, noise: float = 0.15, seed: int = 0, num_steps: int = 1000,
-                 gamma: float = 0.003, decay: float = 0.0, m: int = 8, activation: str = "tanh") -> None:
+    def __init__(self, gamma: float = 0.003, decay: float = 0.0, m: int = 8, activation: str = "tanh") -> None:
         super().__init__()
-        self.x, self.y = noisy_sine(n, noise, seed)
+        self.x, self.y = noisy_sine(N, NOISE, SEED)
         self.X = with_constant_feature(self.x)
         self.grid = np.linspace(-3.2, 3.2, 161)
         self.X_grid = with_constant_feature(self.grid)
-        self.noise_floor = n * noise**2
-        self.seed = seed
-        self.num_steps = num_steps
+        self.noise_floor = N * NOISE**2
+        self.seed = SEED
+        self.num_steps = NUM_STEPS
         self.controls = {
             "gamma": slider("float", "γ (step size)", gamma, 0.0005, 0.02, 0.0005, ".4f"),
             "decay": slider("float", "decay d", decay, 0.0, 0.05, 0.001, ".3f"),

@@ -9,7 +9,6 @@ costs one forward pass over a coarse grid plus a blitted redraw.
 from __future__ import annotations
 
 import html
-from typing import Optional
 
 import ipywidgets as widgets
 import numpy as np
@@ -23,21 +22,19 @@ from .core import LiveFigure, Panel, panel_layout, slider
 
 LEARNING_RATES = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
 MAX_HIDDEN_UNITS = 16
+RESOLUTION = 80  # grid points per axis of the decision-boundary picture
 
 
 class TwoLayerPanel(Panel):
     """Sliders for the learning rate, the hidden width, the activation and the iteration shown."""
 
-    def __init__(self, X: Optional[np.ndarray] = None, Y: Optional[np.ndarray] = None, *,
-                 learning_rate: float = 1.0, hidden_units: int = 4, hidden_activation: str = "tanh",
-                 max_iterations: int = 2000, record_every: int = 20, resolution: int = 80, seed: int = 0) -> None:
+    def __init__(self, learning_rate: float = 1.0, hidden_units: int = 4, hidden_activation: str = "tanh",
+                 max_iterations: int = 2000, record_every: int = 20) -> None:
         super().__init__()
-        if X is None or Y is None:
-            X, Y = make_moons(200, noise=0.15, seed=0)
-        self.X, self.Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
+        self.X, self.Y = make_moons(200, noise=0.15, seed=0)
         self.max_iterations = max_iterations
         self.record_every = record_every
-        self.seed = seed
+        self.seed = 0
         self._runs: dict[tuple[float, int, str], TrainingRun] = {}
         style = {"description_width": "110px"}
         self.controls = {
@@ -52,7 +49,7 @@ class TwoLayerPanel(Panel):
         }
         self.apply_arguments(learning_rate=learning_rate, hidden_activation=hidden_activation)  # checked, by name
         self.run = self._train()
-        self._build_figure(resolution)
+        self._build_figure()
         self.readout = widgets.HTML()
         self._watch()
         c = self.controls
@@ -83,12 +80,12 @@ class TwoLayerPanel(Panel):
         return A2.ravel()
 
     # --- figure -----------------------------------------------------------
-    def _build_figure(self, resolution: int) -> None:
+    def _build_figure(self) -> None:
         with lecture_style():
             fig = Figure(figsize=(12.5, 5.4), dpi=80, layout="constrained")
             ax_boundary, ax_cost = fig.subplots(1, 2, width_ratios=[1.15, 1])
             self.boundary = draw_decision_boundary(ax_boundary, self._probabilities, self.X, self.Y,
-                                                   resolution=resolution, title="What the network predicts",
+                                                   resolution=RESOLUTION, title="What the network predicts",
                                                    animated=True)
             self.cost = draw_cost_curve(ax_cost, self.run.costs, num_iterations=self.max_iterations,
                                         iteration=self.iteration, animated=True)
