@@ -81,7 +81,9 @@ class TaylorStepPanel(Panel):
         self.report = self.step()
         self.artists.update(self.report)
         self.live.render()
-        self._positions.setdefault(self.controls["objective"].value, self.ax.get_position())
+        name = self.controls["objective"].value
+        if name not in self._positions:
+            self._positions[name] = self.ax.get_position()
 
     def summary(self) -> str:
         """Plain-text numbers of the current step (printed under the panel for nbval)."""
