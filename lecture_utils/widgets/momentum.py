@@ -34,7 +34,7 @@ EQUATIONS = {
 
 def _snap(value: float, high: float) -> float:
     """A landmark value on the sliders' grid, inside their range."""
-    return float(min(round(value / SLIDER_STEP) * SLIDER_STEP, high))
+    return min(round(round(value / SLIDER_STEP) * SLIDER_STEP, 3), high)  # round(.., 3): 3.3, not 3.3000000000000003
 
 
 class MomentumPanel(Panel):
@@ -98,7 +98,7 @@ class MomentumPanel(Panel):
         (1 − √β)² ≤ γμ and γL ≤ (1 + √β)².
         """
         _, beta_star = momentum_optimal(self.mu, self.L)
-        beta = min(np.ceil(beta_star / SLIDER_STEP - 1e-9) * SLIDER_STEP, BETA_MAX)
+        beta = min(round(float(np.ceil(beta_star / SLIDER_STEP - 1e-9)) * SLIDER_STEP, 3), BETA_MAX)
         low, high = (1 - np.sqrt(beta)) ** 2 / self.mu, (1 + np.sqrt(beta)) ** 2 / self.L
         return _snap((low + high) / 2, GAMMA_MAX), float(beta)
 
@@ -203,8 +203,9 @@ class MomentumPanel(Panel):
 
     def _landmark_text(self) -> str:
         return (f"GD's best step 2/(L+μ) = {self.gamma_gd:.3f} gives (κ−1)/(κ+1) = "
-                f"{gd_optimal_rate(self.mu, self.L):.3f} per step; heavy ball's γ* = {self.gamma_star:.3f}, "
-                f"β* = {self.beta_star:.3f} give (√κ−1)/(√κ+1) = {momentum_optimal_rate(self.mu, self.L):.3f}")
+                f"{gd_optimal_rate(self.mu, self.L):.3f} per step; heavy ball's optimum, on the sliders' grid "
+                f"γ* = {self.gamma_star:.3f}, β* = {self.beta_star:.3f}, gives about (√κ−1)/(√κ+1) = "
+                f"{momentum_optimal_rate(self.mu, self.L):.3f}")
 
     def _readout_html(self) -> str:
         c = self.controls
