@@ -32,6 +32,14 @@ EQUATIONS = {
 }
 
 
+LOSS_AXIS_LENGTHS = (25, 50, 100, 200, 400)
+
+
+def loss_axis_length(num_steps: int) -> int:
+    """The loss axes' x range for a run of ``num_steps``: the shortest of LOSS_AXIS_LENGTHS that holds it."""
+    return next((n for n in LOSS_AXIS_LENGTHS if n >= num_steps), num_steps)
+
+
 def _snap(value: float, high: float) -> float:
     """A landmark value on the sliders' grid, inside their range."""
     return min(round(round(value / SLIDER_STEP) * SLIDER_STEP, 3), high)  # round(.., 3): 3.3, not 3.3000000000000003
@@ -134,7 +142,7 @@ class MomentumPanel(Panel):
                                                 animated=True)
             (self.theory,) = ax_loss.semilogy([], [], "--", color=COLORS["black"], linewidth=2,
                                               label="closed-form slope $r^{2k}$", animated=True)
-            ax_loss.set_xlim(0, self.controls["num_steps"].value)
+            ax_loss.set_xlim(0, loss_axis_length(self.controls["num_steps"].value))
             loss_legend = ax_loss.legend(loc="lower left", fontsize=12, framealpha=0.95)
             self.rate_map = draw_rate_map(ax_map, [self.mu, self.L], GAMMA_MAX, BETA_MAX, animated=True)
         self.ax_loss, self.ax_map = ax_loss, ax_map
@@ -142,7 +150,7 @@ class MomentumPanel(Panel):
         # as much as everything else in the figure together).
         animated = [self.path.path, self.path.start, self.message, self.loss_line, self.theory, self.rate_map.marker]
         self.live = LiveFigure(fig, animated, overlays=[ax_path.get_legend(), loss_legend])
-        self._steps_drawn = self.controls["num_steps"].value
+        self._steps_drawn = loss_axis_length(self.controls["num_steps"].value)
 
     def _show_method(self, method: str) -> None:
         """Relabel β, enable what applies, and switch the rate map (redrawn into the background once)."""
@@ -164,9 +172,9 @@ class MomentumPanel(Panel):
             self._show_method(method)
         self.run = self._run()
         steps = c["num_steps"].value
-        if steps != self._steps_drawn:
-            self.ax_loss.set_xlim(0, steps)
-            self._steps_drawn = steps
+        if loss_axis_length(steps) != self._steps_drawn:  # redrawing the log axis costs ~5 moves: rarely
+            self._steps_drawn = loss_axis_length(steps)
+            self.ax_loss.set_xlim(0, self._steps_drawn)
             self.live.invalidate(self.ax_loss)
         self.path.update(self.run)
         gap = loss_or_floor(self.run)
