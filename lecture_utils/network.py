@@ -303,3 +303,38 @@ def tiny_example(seed: int = 44) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     Theta = rng.normal(size=(4, 2)).round(1)      # m x p
     beta = (rng.normal(size=4) / 2).round(1)
     return X, Y, Theta, beta
+
+
+# --- curvature: the step-size bound γ < 2/λ_max ------------------------------------------------------
+
+def hessian_lambda_max(X: np.ndarray, Y: np.ndarray, Theta: np.ndarray, beta: np.ndarray,
+                       activation: Union[str, Activation], iterations: int = 200, seed: int = 0,
+                       h: float = 1e-5) -> float:
+    """The largest-magnitude eigenvalue of the Hessian of L at (Theta, beta), by power iteration.
+
+    Each Hessian-vector product is a central difference of the gradient along v,
+    H v ≈ (∇L(w + h v) − ∇L(w − h v)) / (2h), so the Hessian is never formed.
+    """
+    g = get_activation(activation)
+    X, Theta, beta = _check_network(X, Theta, beta)
+    Y = _check_targets(Y, X)
+    iterations = check_int("iterations", iterations, minimum=1)
+    h = check_positive("h", h)
+    m, p = Theta.shape
+
+    def gradient(w: np.ndarray) -> np.ndarray:   # (m p + m,)  ∇L at the flattened parameters w = (Θ, β)
+        _, dT, db = _loss_and_gradients(X, Y, w[:m * p].reshape(m, p), w[m * p:], g)
+        return np.concatenate([dT.ravel(), db])
+
+    w = np.concatenate([Theta.ravel(), beta])
+    v = np.random.default_rng(check_int("seed", seed, minimum=0)).normal(size=w.size)
+    v /= np.linalg.norm(v)
+    eigenvalue = 0.0
+    for _ in range(iterations):
+        Hv = (gradient(w + h * v) - gradient(w - h * v)) / (2 * h)   # H v
+        eigenvalue = float(v @ Hv)                                   # Rayleigh quotient vᵀ H v
+        norm = np.linalg.norm(Hv)
+        if norm == 0.0:
+            return 0.0
+        v = Hv / norm
+    return eigenvalue
