@@ -455,3 +455,46 @@ def make_moons(m: int = 200, noise: float = 0.15, seed: int = 0) -> tuple[np.nda
     Y = np.concatenate([np.zeros(m_upper), np.ones(m_lower)]).reshape(1, m)
     order = rng.permutation(m)
     return X[:, order], Y[:, order]
+
+
+# --- mini-batches: the same loop on a sample of the columns ---------------------------------
+
+def train_two_layer_minibatch(
+    X: np.ndarray,
+    Y: np.ndarray,
+    hidden_units: int,
+    learning_rate: float,
+    epochs: int,
+    batch_size: int,
+    hidden_activation: str = "tanh",
+    seed: int = 0,
+) -> np.ndarray:
+    """Ng's loop on mini-batches: per step, forward, backward and update on ``batch_size`` columns.
+
+    Returns the full-data cost J after each epoch (index 0: the start), so that
+    epoch e costs the same example-gradients as e full-batch iterations.
+    The initial weights are those of ``train_two_layer`` with the same seed.
+    """
+    from .sgd import MiniBatchSampler
+
+    Y = _check_labels(_check_examples_in_columns("Y", Y, 1), 1)
+    X = _check_columns_are_examples("X", X, Y.shape[1])
+    hidden_units = check_int("hidden_units", hidden_units, minimum=1)
+    learning_rate = check_positive("learning_rate", learning_rate)
+    epochs = check_int("epochs", epochs, minimum=0)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    g = _check_choice("hidden_activation", hidden_activation, HIDDEN_ACTIVATIONS)
+    params = initialize_parameters(X.shape[0], hidden_units, 1, seed, 0.01)
+    sampler = MiniBatchSampler(X.shape[1], min(batch_size, X.shape[1]), seed=seed)
+    costs = np.full(epochs + 1, np.nan)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        costs[0] = _cost(_forward(X, params, g)[0], Y)
+        for epoch in range(1, epochs + 1):
+            for batch in sampler.epoch():
+                X_b, Y_b = X[:, batch], Y[:, batch]                 # (n0, b), (1, b)
+                _, cache = _forward(X_b, params, g)
+                params = _update(params, _backward(params, cache, X_b, Y_b, g), learning_rate)
+            if _diverged(params):
+                break
+            costs[epoch] = _cost(_forward(X, params, g)[0], Y)
+    return costs

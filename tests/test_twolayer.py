@@ -454,3 +454,20 @@ def test_panel_rejects_values_off_its_sliders(panel):
 def test_panel_flags_a_too_large_learning_rate(panel):
     panel.set(learning_rate=100.0, hidden_units=4, hidden_activation="relu", iteration=400)
     assert "too large" in panel.summary() or "overshoot" in panel.summary()
+
+
+def test_minibatch_training_with_one_batch_per_epoch_is_full_batch_gradient_descent():
+    from lecture_utils.twolayer import train_two_layer_minibatch
+    X, Y = tl.make_moons(60, noise=0.2, seed=3)
+    full = tl.train_two_layer(X, Y, hidden_units=3, learning_rate=0.5, num_iterations=20, seed=1).costs
+    mini = train_two_layer_minibatch(X, Y, 3, 0.5, 20, batch_size=60, seed=1)
+    np.testing.assert_allclose(mini, full, rtol=1e-10)
+
+
+def test_minibatch_training_checks_its_arguments():
+    from lecture_utils.twolayer import train_two_layer_minibatch
+    X, Y = tl.make_moons(20, seed=0)
+    with pytest.raises(ValueError, match="batch_size"):
+        train_two_layer_minibatch(X, Y, 3, 0.5, 2, batch_size=0)
+    with pytest.raises(TypeError, match="epochs"):
+        train_two_layer_minibatch(X, Y, 3, 0.5, 2.5, batch_size=4)

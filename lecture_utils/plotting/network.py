@@ -94,13 +94,22 @@ def draw_backprop_chain(ax: Axes) -> None:
         _arrow(ax, (x1 - 0.3, -0.35), (x0 + 0.3, -0.35), COLORS["vermillion"], shrink=2, width=2.0)
         ax.text(mid, -0.75, label, ha="center", va="top", fontsize=17, color=COLORS["vermillion"])
         ax.text(mid, -0.1, shape, ha="center", va="bottom", fontsize=12, color=COLORS["vermillion"])
+    # the beta branch: beta enters Y_hat_i from above, and its factor leaves Y_hat_i upwards
+    xb = xs[3]
+    ax.text(xb, 2.35, r"$\beta$", ha="center", va="center", fontsize=15,
+            bbox=dict(boxstyle="round,pad=0.4", facecolor="white", edgecolor=COLORS["black"], linewidth=1.5))
+    ax.text(xb - 0.45, 2.35, r"$m \times 1$", ha="right", va="center", fontsize=13, color=COLORS["grey"])
+    _arrow(ax, (xb - 0.25, 2.05), (xb - 0.25, 1.35), COLORS["black"], shrink=2, width=1.5)
+    _arrow(ax, (xb + 0.25, 1.35), (xb + 0.25, 2.05), COLORS["vermillion"], shrink=2, width=2.0)
+    ax.text(xb + 0.45, 1.75, r"$\dfrac{\partial \hat Y_i}{\partial \beta} = A_i^\top$  ($1 \times m$)",
+            ha="left", va="center", fontsize=15, color=COLORS["vermillion"])
     ax.text(xs[0] - 1.4, 1.0, "forward", ha="right", va="center", fontsize=14, fontweight="bold")
     ax.text(xs[0] - 1.4, -0.35, "backward", ha="right", va="center", fontsize=14, fontweight="bold",
             color=COLORS["vermillion"])
     ax.set_xlim(xs[0] - 3.2, xs[-1] + 1.8)
-    ax.set_ylim(-2.0, 1.5)
+    ax.set_ylim(-2.0, 2.8)
     ax.axis("off")
-    ax.set_title(r"One example, forward (black) and backward (red): multiply the factors from $\mathcal{L}_i$ back")
+    ax.set_title(r"One example: forward in black, backward factors in vermillion, multiplied from $\mathcal{L}_i$ back")
 
 
 def draw_loss_curve(ax: Axes, losses: np.ndarray, num_steps: Optional[int] = None, noise_floor: Optional[float] = None,

@@ -84,11 +84,14 @@ def draw_decision_boundary(
     title: str = "Decision boundary",
     animated: bool = False,
     colorbar: bool = True,
+    output: str = "a^{[2]}",
 ) -> BoundaryArtists:
     """Shade P(y = 1 | x) = ``probability(points)`` over a grid, draw the 0.5 line and the data on top.
 
     ``probability`` maps points of shape (2, k) (columns are examples) to k
-    probabilities; a coarse grid (80 x 80) is plenty and keeps redraws fast.
+    probabilities; a coarse grid (80 x 80) is plenty and keeps redraws fast. ``output`` names the
+    prediction in the labels (TeX without dollars): ``a^{[2]}`` for the two-layer network, ``a`` for
+    logistic regression, which has a single neuron and so no layer 2.
     """
     x1, x2, points = plot_grid(X, resolution)
     image = ax.imshow(np.full((len(x2), len(x1)), 0.5), origin="lower", extent=(x1[0], x1[-1], x2[0], x2[-1]),
@@ -96,9 +99,9 @@ def draw_decision_boundary(
                       interpolation="bilinear", animated=animated, zorder=1)
     if colorbar:
         bar = ax.figure.colorbar(image, ax=ax, fraction=0.05, pad=0.02)
-        bar.set_label("$a^{[2]}$ = P(y = 1 | x)")
+        bar.set_label(f"${output}$ = P(y = 1 | x)")
     overlay = draw_data(ax, X, Y)
-    ax.plot([], [], color=COLORS["black"], linewidth=2.5, label="$a^{[2]} = 0.5$")
+    ax.plot([], [], color=COLORS["black"], linewidth=2.5, label=f"${output} = 0.5$")
     ax.set_xlim(x1[0], x1[-1])
     ax.set_ylim(x2[0], x2[-1])
     ax.set_title(title)
@@ -157,3 +160,45 @@ def draw_cost_curve(
     artists = CostArtists(line, marker, message, legend if animated else None)
     artists.update(costs, iteration)
     return artists
+
+
+def draw_training_snapshots(axes, X: np.ndarray, Y: np.ndarray, probabilities: list, titles: list,
+                            costs: np.ndarray, shown: list,
+                            label: str, baseline_costs: Optional[np.ndarray] = None,
+                            baseline_label: str = "") -> None:
+    """Decision boundaries at some iterations (one axes each) and, in the last axes, the cost curve.
+
+    ``probabilities[k]`` maps points (2, r) to P(y = 1 | x) at iteration ``shown[k]``; the cost
+    curve marks those iterations and draws ``baseline_costs`` (another model) dashed for comparison.
+    """
+    for k, (ax, probability, title) in enumerate(zip(axes[:-1], probabilities, titles)):
+        draw_decision_boundary(ax, probability, X, Y, title=title, colorbar=(k == len(titles) - 1))
+    curve = draw_cost_curve(axes[-1], costs, label=label)
+    curve.marker.set_data(list(shown), np.asarray(costs)[list(shown)])
+    if baseline_costs is not None:
+        axes[-1].semilogy(baseline_costs, color=COLORS["orange"], linestyle="--", label=baseline_label)
+    axes[-1].legend(loc="lower left")
+
+
+# One colour AND one line style per learning rate, so the curves stay apart in grey-scale too.
+LEARNING_RATE_STYLES = (
+    dict(color=COLORS["sky"], linestyle="-"),
+    dict(color=COLORS["green"], linestyle="--"),
+    dict(color=COLORS["orange"], linestyle="-."),
+    dict(color=COLORS["purple"], linestyle=(0, (1, 1.5))),
+    dict(color=COLORS["vermillion"], linestyle=(0, (5, 1.5, 1, 1.5, 1, 1.5))),
+)
+
+
+def draw_learning_rate_costs(ax: Axes, runs: dict, title: str) -> None:
+    """One cost curve per learning rate (``runs`` maps alpha to its costs), each its own colour and style."""
+    if len(runs) > len(LEARNING_RATE_STYLES):
+        raise ValueError(f"at most {len(LEARNING_RATE_STYLES)} learning rates, got {len(runs)}")
+    ax.axhline(np.log(2.0), color=COLORS["grey"], linestyle=":", linewidth=2, label="ln 2: guessing 0.5")
+    for (alpha, costs), style in zip(runs.items(), LEARNING_RATE_STYLES):
+        ax.semilogy(np.clip(costs, *COST_YLIM), linewidth=2.5, label=f"α = {alpha:g}", **style)
+    ax.set_ylim(*COST_YLIM)
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("cost J (log scale)")
+    ax.set_title(title)
+    ax.legend(loc="lower left", ncol=2)

@@ -128,3 +128,16 @@ class NetworkTrainingPanel(Panel):
             f"result: {run.describe()}",
             f"verdict: {self._verdict()}",
         ])
+
+
+SUMMARY_HEADER = f"{'γ':>7} {'d':>6} {'m':>3} {'g':>9}   {'L_0':>8} {'L_1':>9} {'L_2':>9}   {'final L':>9}   verdict"
+
+
+def summary_row(panel: NetworkTrainingPanel) -> str:
+    """One line of the replay table under ``SUMMARY_HEADER``: settings, first three losses, result, verdict."""
+    c, run = panel.controls, panel.run
+    first = [f"{run.losses[k]:9.2f}" if k < len(run.losses) else " " * 9 for k in (0, 1, 2)]
+    final = f"div. @{run.num_steps}" if run.diverged else f"{run.losses[-1]:.3f}"
+    verdict = panel._verdict().split(":")[0]
+    return (f"{c['gamma'].value:7.4f} {c['decay'].value:6.3f} {c['m'].value:3d} {c['activation'].value:>9}   "
+            f"{first[0][1:]} {first[1]} {first[2]}   {final:>9}   {verdict}")

@@ -151,3 +151,20 @@ class TwoLayerPanel(Panel):
             f"training accuracy {self.accuracy():.3f}",
             f"warning: {self._warning().replace(chr(10), ' ') or 'none'}",
         ])
+
+
+SUMMARY_HEADER = f"{'α':>6} {'units':>5} {'g':>5} {'iteration':>9}   {'cost start -> shown':>19}   {'accuracy':>8}   warning"
+
+
+def summary_row(panel: "TwoLayerPanel", chaotic: bool = False) -> str:
+    """One line of the replay table under ``SUMMARY_HEADER``; a ``chaotic`` run prints no digits that vary."""
+    run, k = panel.run, panel.iteration
+    if chaotic:
+        shown = "bounces (chaotic)"
+        accuracy = "-"
+    else:
+        shown = f"{run.costs[0]:.4f} -> {run.costs[k]:.4f}"
+        accuracy = f"{panel.accuracy():.3f}"
+    warning = panel._warning().split(":")[0] or "none"
+    return (f"{run.learning_rate:6g} {run.hidden_units:5d} {run.hidden_activation:>5} {k:9d}   {shown:>19}   "
+            f"{accuracy:>8}   {warning}")
