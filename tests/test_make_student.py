@@ -188,6 +188,22 @@ def test_the_command_line_writes_and_checks(tmp_path):
                           capture_output=True).returncode == 0
 
 
+def test_a_copy_with_student_work_is_kept_not_overwritten(tmp_path):
+    source = tmp_path / "01_synthetic.ipynb"
+    nbformat.write(synthetic_notebook(), source)
+    out = tmp_path / "student"
+    assert tool.main(["--out", str(out), str(source)]) == 0
+    copy = nbformat.read(out / source.name, as_version=4)
+    copy.cells[2].source = "w1 = -2.5  # my answer"
+    nbformat.write(copy, out / source.name)
+    assert tool.main(["--out", str(out), str(source)]) == 0  # unchanged notebook, but the copy was edited
+    kept = nbformat.read(out / "01_synthetic.mine.ipynb", as_version=4)
+    assert kept.cells[2].source == "w1 = -2.5  # my answer"
+    assert nbformat.read(out / source.name, as_version=4).cells[2].source.startswith("w1 = ...")
+    assert tool.main(["--out", str(out), str(source)]) == 0  # a pristine copy is simply rewritten
+    assert not (out / "01_synthetic.mine-2.ipynb").exists()
+
+
 # --- the real notebooks ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -15,8 +15,10 @@ A student copy is the notebook with
 
 The exercise id of a solution cell is read from the ``check("NN-name", ...)``
 call in that cell or in the next code cell (docs/exercises_plan.md has the
-conventions). With --check nothing is written: the exit code is 1 when a
-student copy is missing or differs from what would be generated.
+conventions). A copy that a student has run or edited is never overwritten:
+it is renamed NN_topic.mine.ipynb first. With --check nothing is written: the
+exit code is 1 when a student copy is missing or differs from what would be
+generated.
 """
 
 from __future__ import annotations
@@ -158,6 +160,27 @@ def student_path(path: Path, out_dir: Path) -> Path:
     return out_dir / path.name
 
 
+def has_student_work(path: Path, fresh: nbformat.NotebookNode) -> bool:
+    """True when the copy at ``path`` was run or edited (outputs, or a solution cell that is no longer the stub)."""
+    try:
+        old = nbformat.read(path, as_version=4)
+    except Exception:  # not a notebook any more: keep it, to be safe
+        return True
+    if any(c.get("outputs") or c.get("execution_count") for c in old.cells if c.cell_type == "code"):
+        return True
+    stubs = [c.source for c in fresh.cells if SOLUTION_TAG in c.get("metadata", {}).get("tags", [])]
+    mine = [c.source for c in old.cells if SOLUTION_TAG in c.get("metadata", {}).get("tags", [])]
+    return mine != stubs and len(mine) == len(stubs)
+
+
+def backup_path(target: Path) -> Path:
+    """A free name NN_topic.mine.ipynb, NN_topic.mine-2.ipynb, ... beside ``target``."""
+    candidate, n = target.with_suffix(".mine.ipynb"), 2
+    while candidate.exists():
+        candidate, n = target.with_name(f"{target.stem}.mine-{n}.ipynb"), n + 1
+    return candidate
+
+
 def main(argv: list[str]) -> int:
     """Write (or with --check compare) the student copies; return the exit code."""
     check = "--check" in argv
@@ -170,7 +193,8 @@ def main(argv: list[str]) -> int:
     paths = [Path(a) for a in args] or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     failures = 0
     for path in paths:
-        text = nbformat.writes(student_copy(nbformat.read(path, as_version=4))) + "\n"
+        fresh = student_copy(nbformat.read(path, as_version=4))
+        text = nbformat.writes(fresh) + "\n"
         target = student_path(path, out_dir)
         if check:
             if not target.exists() or target.read_text() != text:
@@ -178,6 +202,10 @@ def main(argv: list[str]) -> int:
                 failures += 1
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists() and target.read_text() != text and has_student_work(target, fresh):
+            kept = backup_path(target)
+            target.rename(kept)  # never overwrite a student's answers
+            print(f"kept your work in {kept.name}")
         target.write_text(text)
         print(f"wrote {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
     return 1 if failures else 0
