@@ -9,7 +9,7 @@ The output area is never cleared, so nothing flickers.
 from __future__ import annotations
 
 import math
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any, Iterator, Sequence
 
 import ipywidgets as widgets
@@ -194,7 +194,18 @@ class Panel:
         self.update()
 
     def _apply(self, values: dict[str, Any]) -> None:
-        """Check every value, then set them in order; if one is refused after all, put every control back."""
+        """Check every value, then set them in order; if one is refused after all, put every control back.
+
+        Each control's changes go to the front end as one message (``hold_sync``): a range and a value
+        that change together arrive together, so the browser never clamps the value to an
+        intermediate range and echoes that back after the cell's own values.
+        """
+        with ExitStack() as stack:
+            for control in self.controls.values():
+                stack.enter_context(control.hold_sync())
+            self._apply_held(values)
+
+    def _apply_held(self, values: dict[str, Any]) -> None:
         for name, value in values.items():
             if name not in self.controls:
                 self.check_value(name, value)  # raises: unknown control
