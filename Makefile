@@ -118,3 +118,27 @@ test-oldest: $(OLDEST_STAMP)
 .PHONY: bench
 bench: install
 	$(BIN)/python -m benchmarks.run
+
+# The static site (build/site/): every notebook as a page, every live panel as a baked player whose
+# frames the panel itself renders at build time (tools/site/). Installs the `site` extra and MathJax
+# (npm, into build/npm) once; the pages load nothing from the network. Prints the size and time budgets.
+SITE_STAMP := $(VENV)/.site-stamp
+MATHJAX_JS := build/npm/node_modules/mathjax/es5/tex-svg-full.js
+
+$(SITE_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,site]"
+	touch $(SITE_STAMP)
+
+$(MATHJAX_JS):
+	command -v npm >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends npm)
+	mkdir -p build/npm
+	npm install --silent --no-audit --no-fund --prefix build/npm mathjax@3
+
+.PHONY: site test-site
+site: install $(SITE_STAMP) $(MATHJAX_JS)
+	$(BIN)/python tools/site/build.py
+
+# The built pages in Chromium, offline (file://, every other request aborted): controls, readouts
+# against the live panels' summary(), URL state, latency and size budgets.
+test-site: site $(BROWSER_STAMP) $(CHROMIUM)
+	SITE_TESTS=1 $(PYTEST) -p no:cacheprovider tests/site
