@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -162,7 +162,7 @@ def draw_cost_curve(
     return artists
 
 
-def draw_training_snapshots(axes, X: np.ndarray, Y: np.ndarray, probabilities: list, titles: list,
+def draw_training_snapshots(axes: Sequence[Axes], X: np.ndarray, Y: np.ndarray, probabilities: list, titles: list,
                             costs: np.ndarray, shown: list,
                             label: str, baseline_costs: Optional[np.ndarray] = None,
                             baseline_label: str = "") -> None:
