@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import matplotlib.text
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -126,6 +127,25 @@ def test_type_errors():
 
 # --- figures and the live panel ---------------------------------------------------------
 
+def _assert_text_inside_figure(fig, where):
+    """Every visible text artist (readout, legend, labels, title) is drawn inside the figure."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = fig.bbox
+    hidden = set()  # tick labels of ticks outside the view are kept by Matplotlib but not drawn
+    for ax in fig.axes:
+        for axis, (lo, hi) in ((ax.xaxis, sorted(ax.get_xlim())), (ax.yaxis, sorted(ax.get_ylim()))):
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                if not lo - 1e-9 * (hi - lo) <= tick.get_loc() <= hi + 1e-9 * (hi - lo):
+                    hidden.update(map(id, (tick.label1, tick.label2)))
+    for text in fig.findobj(matplotlib.text.Text):
+        if id(text) in hidden or not text.get_visible() or not text.get_text().strip():
+            continue
+        b = text.get_window_extent(renderer)
+        assert (b.x0 >= box.x0 - 1 and b.x1 <= box.x1 + 1 and b.y0 >= box.y0 - 1 and b.y1 <= box.y1 + 1), \
+            f"text {text.get_text()[:30]!r} leaves the figure at {where}: {b} outside {box}"
+
+
 def test_panel_extremes_raise_and_warn_nothing():
     from lecture_utils.widgets.taylor import SETTINGS, TaylorStepPanel
 
@@ -142,9 +162,10 @@ def test_panel_extremes_raise_and_warn_nothing():
                 panel.set(**values)
                 assert panel.live.png.startswith(b"\x89PNG")
                 assert panel.ax.get_ylim() == pytest.approx(s["ylim"])  # the view never blows up
-                assert "gamma" in panel.summary()
+                assert "γ = 1/(2λ)" in panel.summary()
+                _assert_text_inside_figure(panel.fig, values)
     panel.set(objective="(w - 6)^2", w0=23.0, lam=1.0)
-    assert "w1 = 6.0000" in panel.summary()
+    assert "w₁ = 6.0000" in panel.summary()
     with pytest.raises(ValueError, match="lam"):
         panel.set(lam=100.0)
     with pytest.raises(ValueError, match="objective"):

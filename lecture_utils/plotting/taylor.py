@@ -123,8 +123,8 @@ def _readout_text(report: taylor.StepReport) -> str:
             f"w₀ = {_plain(float(report.w0))},  f′(w₀) = {_plain(float(report.grad_w0))}\n"
             f"w₁ = w₀ − γ f′(w₀) = {_plain(float(report.w1), 4)}\n"
             f"step length α = |w₁ − w₀| = {_plain(report.alpha)}\n"
-            f"change of f the model promised: {_signed(-report.predicted_decrease)}\n"
-            f"change of f actually: {_signed(-report.actual_decrease)}")
+            f"f(w₀) − m_λ(w₁) = {_plain(report.predicted_decrease, 4)}  (predicted)\n"
+            f"f(w₀) − f(w₁) = {_plain(report.actual_decrease, 4)}  (actual)")
 
 
 def draw_taylor_1d(ax: Axes, objective: Any, report: taylor.StepReport, *, xlim: tuple[float, float],
@@ -181,7 +181,7 @@ def draw_step_outcome(ax: Axes, reports: Sequence[taylor.StepReport], *, marks: 
     lams = np.array([r.lam for r in reports])
     f_w0 = reports[0].f_w0
     ax.semilogx(lams, [r.f_w1 for r in reports], color=COLORS["vermillion"], label="true f(w₁) after one step")
-    ax.semilogx(lams, [r.model_w1 for r in reports], "--", color=COLORS["orange"], label="model's promise m(w₁)")
+    ax.semilogx(lams, [r.model_w1 for r in reports], "--", color=COLORS["orange"], label="penalised model at its minimum, m_λ(w₁)")
     ax.axhline(f_w0, color=COLORS["grey"], linestyle=":", linewidth=2, label=f"f(w₀) = {f_w0:g}")
     for report in marks:
         ax.plot([report.lam], [report.f_w1], "o", color=COLORS["black"], markersize=9, zorder=5)
@@ -236,7 +236,7 @@ class TrustRegion2DArtists:
             self.readout.set_text(
                 f"‖∇f(w₀)‖ = {report.grad_norm:.3g},  α = {report.alpha:.3g}\n"
                 f"λ = ‖∇f‖/(2α) = {report.lam:.3g},  γ = 1/(2λ) = α/‖∇f‖ = {report.gamma:.3g}\n"
-                f"f(w₀) = {report.f_w0:.3g} → f(w₁) = {report.f_w1:.3g}  (model said {report.model_w1:.3g})")
+                f"f(w₀) = {report.f_w0:.3g} → f(w₁) = {report.f_w1:.3g}  (linear model m(w₁) = {report.model_w1:.3g})")
         else:
             self.level_line.set_data([], [])
             self.readout.set_text("∇f(w₀) = 0: the linear model is flat,\nw₀ is stationary and stays put")

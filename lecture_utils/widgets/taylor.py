@@ -14,7 +14,7 @@ from .core import LiveFigure, Panel, panel_layout, slider
 # Per objective: view limits, w0 slider (min, max, step, default), lam slider (min, max, step, default).
 SETTINGS = {
     "(w - 6)^2": dict(objective=LECTURE_1D, xlim=(-18.0, 24.0), ylim=(-100.0, 320.0),
-                      w0=(-12.0, 23.0, 0.5, 23.0), lam=(0.1, 5.0, 0.05, 1.0)),
+                      w0=(-12.0, 23.0, 0.5, 23.0), lam=(0.1, 5.0, 0.05, 5.0)),
     "non-convex quartic": dict(objective=QUARTIC, xlim=(-1.5, 3.5), ylim=(-3.0, 10.0),
                                w0=(-1.4, 3.2, 0.02, 1.5), lam=(0.5, 50.0, 0.5, 5.0)),
 }
@@ -90,8 +90,8 @@ class TaylorStepPanel(Panel):
         r = self.report
         return "\n".join([
             f"objective: {self.controls['objective'].value}",
-            f"w0 = {float(r.w0):.4f}, f(w0) = {r.f_w0:.4f}, f'(w0) = {float(r.grad_w0):.4f}",
-            f"lam = {r.lam:.4f} -> gamma = 1/(2 lam) = {r.gamma:.4f}, step length alpha = {r.alpha:.4f}",
-            f"w1 = {float(r.w1):.4f}, model minimum = {r.model_w1:.4f}, f(w1) = {r.f_w1:.4f}",
-            f"predicted decrease = {r.predicted_decrease:.4f}, actual decrease = {r.actual_decrease:.4f}",
+            f"w₀ = {float(r.w0):.4f}, f(w₀) = {r.f_w0:.4f}, f′(w₀) = {float(r.grad_w0):.4f}",
+            f"λ = {r.lam:.4f} → γ = 1/(2λ) = {r.gamma:.4f}, step length α = {r.alpha:.4f}",
+            f"w₁ = {float(r.w1):.4f}, m_λ(w₁) = {r.model_w1:.4f}, f(w₁) = {r.f_w1:.4f}",
+            f"predicted decrease f(w₀) − m_λ(w₁) = {r.predicted_decrease:.4f}, actual decrease f(w₀) − f(w₁) = {r.actual_decrease:.4f}",
         ])
