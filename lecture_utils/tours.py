@@ -97,9 +97,8 @@ TOURS: dict[str, dict[str, list[Stop]]] = {
                                                  "and it still converges to 6"),
             (_gd(1.05, "step", 0.5, 30), "Halving γ every 5 steps: the first five steps swing out, "
                                          "then the halved step converges to 6"),
-            (_gd(0.01, "exponential", 0.9, 100), "Decay too fast: with γ₀ = 0.01 and r = 0.9 the step sizes γₖ "
-                                                 "add up to at most 0.1, and even times the steepest slope "
-                                                 "34 that allows only 3.4 of travel: the run stalls near w = 19.9"),
+            (_gd(0.01, "exponential", 0.9, 100), "Decay too fast: γ₀ = 0.01, r = 0.9: the step sizes γₖ add up to at "
+                                                 "most 0.1, not the steps; the run stalls near w = 19.9"),
         ],
     },
     "02_taylor_expansion": {
