@@ -92,4 +92,6 @@ def _deep_loss_and_gradients(X: np.ndarray, Y: np.ndarray, Thetas: list[np.ndarr
 
 def layer_shapes(Thetas: Sequence[np.ndarray]) -> list[tuple[int, int]]:
     """The shape (m_l, m_{l−1}) of each Θ⁽ˡ⁾ (and of its gradient)."""
+    if not isinstance(Thetas, (list, tuple)):
+        raise TypeError(f"Thetas must be a list of the layers' weight matrices, got {type(Thetas).__name__}")
     return [tuple(np.shape(T)) for T in Thetas]

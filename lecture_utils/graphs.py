@@ -373,7 +373,11 @@ def walk_view(root: Value, frames: Sequence[WalkStep], step: int, digits: int = 
 
 # --- the lecture's network graphs (one example i) ----------------------------------------------------------
 def _numbers(**arrays: Any) -> list[np.ndarray]:
-    return [as_float_array(name, value) for name, value in arrays.items()]
+    checked = [as_float_array(name, value) for name, value in arrays.items()]
+    for name, value in zip(arrays, checked):
+        if value.size == 0:
+            raise ValueError(f"{name} is empty; expected the numbers of one example")
+    return checked
 
 
 def _column_formatter(activation: str, digits: int) -> Any:

@@ -101,9 +101,9 @@ def facts_01(summary: str, panel) -> dict:
 
 def facts_02(summary: str, panel) -> dict:
     get = lambda label: to_float(re.search(rf"{re.escape(label)} = ({NUMBER})", summary).group(1))  # noqa: E731
-    return {"λ": get("lam"), "γ": get("gamma = 1/(2 lam)"), "w": get("w1"), "w₁": get("w1"),
-            "actual": get("actual decrease"), "predicted": get("predicted decrease"),
-            "model": get("model minimum"), "f(w1)": get("f(w1)"), "alpha": get("step length alpha")}
+    return {"λ": get("λ"), "γ": get("γ = 1/(2λ)"), "w": get("w₁"), "w₁": get("w₁"),
+            "actual": get("actual decrease f(w₀) − f(w₁)"), "predicted": get("predicted decrease f(w₀) − m_λ(w₁)"),
+            "model": get("m_λ(w₁)"), "f(w1)": get("f(w₁)"), "alpha": get("step length α")}
 
 
 def facts_03(summary: str, panel) -> dict:
