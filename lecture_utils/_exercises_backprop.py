@@ -18,7 +18,7 @@ from . import autodiff as ad
 from .activations import get_activation
 from .network import loss_and_gradients
 from .twolayer import backward_propagation, forward_propagation
-from ._exercise_core import (Exercise, NumberExercise, Part, call, close, diagnose_part, factor_sentence,
+from ._exercise_core import (Exercise, NumberExercise, Part, call, call_same, close, diagnose_part, factor_sentence,
                              number_exercise, require_callable, shared_factor, wrong)
 
 # --- 03: the lecture's network, examples as rows ----------------------------------------------------
@@ -209,7 +209,7 @@ def _check_04_mul_backward(answer: Any) -> str:
         out.grad = upstream
         a.grad, b.grad = (0.0, 0.0) if trial == 0 else (ga, gb)
         before_a, before_b = a.grad, b.grad
-        _call_in_place(student, (a, b, out), f"with a.data = {x:g}, b.data = {y:g}, out.grad = {upstream:g}")
+        call_same(student, (a, b, out), f"with a.data = {x:g}, b.data = {y:g}, out.grad = {upstream:g}")
         for name, node, got_before, other, self_data in (("a", a, before_a, y, x), ("b", b, before_b, x, y)):
             expected = got_before + other * upstream
             got = node.grad
@@ -236,30 +236,13 @@ def _check_04_mul_backward(answer: Any) -> str:
     (a,) = _values(x)
     out = a * a
     out.grad = 2.0
-    _call_in_place(student, (a, a, out), f"with a and b the same node (out = a * a), a.data = {x:g}, out.grad = 2")
+    call_same(student, (a, a, out), f"with a and b the same node (out = a * a), a.data = {x:g}, out.grad = 2")
     if abs(a.grad - 2 * x * 2.0) > 1e-9:
         if abs(a.grad - x * 2.0) < 1e-9:
             raise wrong("for out = a * a your a.grad got one contribution instead of two: `=` instead of `+=` "
                         "(the second assignment overwrote the first).")
         raise wrong(f"for out = a * a, a.grad is {a.grad:.6g}, expected d(a^2)/da * out.grad = {2 * x * 2:.6g}.")
     return "local derivative times out.grad, accumulated with +=, also when a and b are the same node."
-
-
-def _call_in_place(student: Callable, args: tuple, where: str) -> None:
-    """Call with the very objects (the function must change their .grad), exceptions turned into feedback."""
-    import warnings
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            result = student(*args)
-    except NotImplementedError:
-        from ._exercise_core import not_yet
-        raise not_yet() from None
-    except Exception as error:
-        raise wrong(f"your function raised {type(error).__name__}: {error}; called {where}.") from None
-    if result is Ellipsis:
-        from ._exercise_core import not_yet
-        raise not_yet()
 
 
 def _reference_04_mul_backward(a: ad.Value, b: ad.Value, out: ad.Value) -> None:
@@ -322,10 +305,10 @@ def _check_04_backward(answer: Any) -> str:
         root.backward()
         expected = _grads(nodes)
         root, nodes = build()
-        _call_in_place(student, (root,), f"on {description}")
+        call_same(student, (root,), f"on {description}")
         got = _grads(nodes)
         if all(abs(got[k] - expected[k]) < 1e-9 for k in expected):
-            _call_in_place(student, (root,), f"a second time on {description}")
+            call_same(student, (root,), f"a second time on {description}")
             again = _grads(nodes)
             if any(abs(again[k] - expected[k]) > 1e-9 for k in expected):
                 raise wrong("the first call is right, but calling it a second time on the same graph changes the "

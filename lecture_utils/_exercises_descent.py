@@ -17,7 +17,7 @@ from .functions import GRADIENT_PICTURE
 from .schedules import ExponentialDecay, InverseTimeDecay
 from .sgd import minibatch_gradient
 from .taylor import lagrangian_step, trust_region_step
-from ._exercise_core import (Exercise, NumberExercise, Part, call, diagnose_part, number_exercise,
+from ._exercise_core import (Exercise, NumberExercise, Part, call, call_same, diagnose_part, number_exercise,
                              require_callable, wrong)
 
 
@@ -30,7 +30,7 @@ def _function_checker(signature: str, trials: Callable[[], list[tuple[tuple, str
         for args, where in trials():
             expected = np.asarray(reference(*args), dtype=float)
             kept = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
-            got = call(student, args, where) if not check_inputs_unchanged else _call_same(student, kept, where)
+            got = call(student, args, where) if not check_inputs_unchanged else call_same(student, kept, where)
             problem = diagnose_part(part(args), got, expected, [(t, np.asarray(v, dtype=float))
                                                                 for t, v in mutants(args)])
             if problem:
@@ -43,25 +43,6 @@ def _function_checker(signature: str, trials: Callable[[], list[tuple[tuple, str
                                     f"[called {where}].")
         return passed
     return checker
-
-
-def _call_same(student: Callable, args: list, where: str) -> Any:
-    """Like ``call`` but passes the given objects themselves (to detect in-place changes)."""
-    import warnings
-
-    from ._exercise_core import not_yet
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            with np.errstate(all="ignore"):
-                result = student(*args)
-    except NotImplementedError:
-        raise not_yet() from None
-    except Exception as error:
-        raise wrong(f"your function raised {type(error).__name__}: {error}; called {where}.") from None
-    if result is Ellipsis:
-        raise not_yet()
-    return result
 
 
 # --- 01 --------------------------------------------------------------------------------------------
