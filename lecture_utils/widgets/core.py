@@ -71,7 +71,8 @@ class LiveFigure:
         self._overlay_pixels = []
         for artist in self.overlays:
             self.fig.draw_artist(artist)
-            self._overlay_pixels.append(self.canvas.copy_from_bbox(artist.get_window_extent(renderer)))
+            # padded: a legend's extent ends mid-way through its frame line, which would be cut off
+            self._overlay_pixels.append(self.canvas.copy_from_bbox(artist.get_window_extent(renderer).padded(2)))
         if self.overlays:
             self.canvas.restore_region(self._background)
 
