@@ -1,7 +1,8 @@
 """Computation graphs as data: nodes, edges, formulas, layout and the backward walk (notebook 04).
 
-A graph is a list of ``GraphNode`` boxes (a title such as ``u = b·c``, a value
-line and a gradient line) and ``GraphEdge`` arrows labelled with their local
+A graph is a list of ``GraphNode`` boxes (a title such as ``u = b·c`` and a
+line of numbers: values on the forward graph, gradients on the backward graph,
+as the lecture draws them) and ``GraphEdge`` arrows labelled with their local
 derivative. ``graph_from_value`` builds one from an ``autodiff.Value``
 expression; the network's forward and backward graphs of the lecture are
 built from explicit node and edge lists (``network_forward_graph`` and
@@ -237,13 +238,15 @@ def layout(graph: ComputationGraph, x_gap: float = 1.0, y_gap: float = 1.0) -> C
 
 
 def graph_from_value(root: Value, *, digits: int = 3, backward: bool = False, title: str = "") -> ComputationGraph:
-    """The forward graph of ``root``: a box per named (or computed) Value, edges labelled with local derivatives.
+    """The forward graph of ``root``: a box per named (or computed) Value with its value, edges labelled with
+    local derivatives.
 
     Unnamed leaves are constants and appear inside their user's formula; unnamed computed nodes are called
     n1, n2, ... in the graph (the Values keep their own names). Node keys are the names, which must be
-    distinct. Gradient lines show ``∂root/∂node = grad``.
-    With ``backward=True`` each box is the gradient ``∂root/∂node`` instead and each edge the factor the
-    chain rule multiplies by (draw it with ``direction="backward"``).
+    distinct. With ``backward=True`` each box holds the gradient ``∂root/∂node`` instead (its value stays on
+    the forward graph) and each edge the factor the chain rule multiplies by. Both graphs have the same
+    positions and the same edges in the same order, so the backward graph drawn with
+    ``direction="backward"`` sits box for box under the forward one, its arrows running right to left.
     """
     if not isinstance(root, Value):
         raise TypeError(f"root must be a Value, got {type(root).__name__}")
@@ -259,11 +262,10 @@ def graph_from_value(root: Value, *, digits: int = 3, backward: bool = False, ti
         name = names[id(value)]
         kind = "input" if value.is_leaf else ("output" if value is root else "intermediate")
         head = name if value.is_leaf else f"{name} = {_formula(value, names)}"
-        data, grad = format_number(value.data, digits), format_number(value.grad, digits)
-        if backward:
-            node = GraphNode(name, f"∂{out}/∂{name}", f"= {grad}", f"({name} = {data})", kind=kind)
-        else:
-            node = GraphNode(name, head, f"= {data}", f"∂{out}/∂{name} = {grad}", kind=kind)
+        if backward:  # the gradient only: the values are on the forward graph
+            node = GraphNode(name, f"∂{out}/∂{name}", f"= {format_number(value.grad, digits)}", kind=kind)
+        else:  # the value only: the gradients are on the backward graph
+            node = GraphNode(name, head, f"= {format_number(value.data, digits)}", kind=kind)
         nodes.append(node)
         for index, parent in enumerate(value.parents):
             if not _is_constant(parent):
@@ -346,8 +348,8 @@ class WalkView:
 
 
 def walk_view(root: Value, frames: Sequence[WalkStep], step: int, digits: int = 3) -> WalkView:
-    """Frame ``step`` of ``frames`` (from ``backward_walk(root)``) as a graph: values, gradients so far
-    (``?`` where none has arrived yet, ``so far`` while a sum is incomplete), highlights and caption."""
+    """Frame ``step`` of ``frames`` (from ``backward_walk(root)``) as the backward graph: the gradients known
+    so far (``?`` where none has arrived yet, ``so far`` while a sum is incomplete), highlights and caption."""
     if not isinstance(root, Value):
         raise TypeError(f"root must be a Value, got {type(root).__name__}")
     if not isinstance(frames, (list, tuple)) or not all(isinstance(f, WalkStep) for f in frames):
@@ -357,16 +359,15 @@ def walk_view(root: Value, frames: Sequence[WalkStep], step: int, digits: int = 
     if not 0 <= step < len(frames):
         raise ValueError(f"step must be between 0 and {len(frames) - 1}, got {step}")
     frame = frames[step]
-    graph = graph_from_value(root, digits=digits)
-    out = graph.nodes[-1].key  # the root comes last
+    graph = graph_from_value(root, digits=digits, backward=True)
     nodes = []
     for node in graph.nodes:
         if node.key in frame.grads:
             grad, complete = frame.grads[node.key]
-            text = f"∂{out}/∂{node.key} = {format_number(grad, digits)}" + ("" if complete else " so far")
+            text = f"= {format_number(grad, digits)}" + ("" if complete else " so far")
         else:
-            text = f"∂{out}/∂{node.key} = ?"
-        nodes.append(replace(node, grad=text))
+            text = "= ?"
+        nodes.append(replace(node, value=text))
     edge = None if frame.edge is None else graph.edge_index(*frame.edge)
     return WalkView(ComputationGraph(nodes, list(graph.edges), graph.title), frame.node, edge, frame.caption)
 
@@ -377,6 +378,8 @@ def _numbers(**arrays: Any) -> list[np.ndarray]:
     for name, value in zip(arrays, checked):
         if value.size == 0:
             raise ValueError(f"{name} is empty; expected the numbers of one example")
+        if value.ndim > 2:
+            raise ValueError(f"{name} must be a number, a vector or a matrix, got shape {value.shape}")
     return checked
 
 
@@ -395,10 +398,10 @@ def network_forward_graph(x: Any, theta: Any, P: Any, A: Any, beta: Any, y_hat: 
     f = _column_formatter(activation, digits)
     nodes = [
         GraphNode("X", "Xᵢ", f(x), x=0, y=0.55, kind="input"),
-        GraphNode("Theta", "Θ", f(theta), x=0, y=-0.85, kind="input"),
-        GraphNode("P", "Pᵢ = Θ Xᵢ", f(P), x=1, y=0),
-        GraphNode("A", f"Aᵢ = {activation}(Pᵢ)", f(A), x=2, y=0),
-        GraphNode("beta", "β", f(beta), x=2, y=-0.95, kind="input"),
+        GraphNode("Theta", "Θ", f(theta), x=0, y=-1.1, kind="input"),
+        GraphNode("P", "Pᵢ = Θ Xᵢ", f(P), x=0.95, y=0),
+        GraphNode("A", f"Aᵢ = {activation}(Pᵢ)", f(A), x=2.1, y=0),
+        GraphNode("beta", "β", f(beta), x=2.5, y=-1.1, kind="input"),
         GraphNode("Y_hat", "Ŷᵢ = βᵀAᵢ", f(y_hat), x=3, y=0),
         GraphNode("Y", "Yᵢ", f(y), x=3, y=0.75, kind="input"),
         GraphNode("L", "Lᵢ = (Yᵢ − Ŷᵢ)²", f(loss), x=4, y=0, kind="output"),
@@ -406,28 +409,30 @@ def network_forward_graph(x: Any, theta: Any, P: Any, A: Any, beta: Any, y_hat: 
     edges = [GraphEdge("X", "P"), GraphEdge("Theta", "P"), GraphEdge("P", "A"), GraphEdge("A", "Y_hat"),
              GraphEdge("beta", "Y_hat"), GraphEdge("Y_hat", "L"), GraphEdge("Y", "L")]
     return ComputationGraph(nodes, edges,
-                            "forward graph of example i: inputs and parameters → loss (vectors shown as columns)")
+                            "forward graph of example i: values, left to right (vectors as columns)")
 
 
 def network_backward_graph(dL_dYhat: Any, dL_dA: Any, dL_dP: Any, dL_dTheta: Any, dL_dbeta: Any,
                            activation: str = "g", digits: int = 3) -> ComputationGraph:
     """The backward graph: ∂Lᵢ/∂Ŷᵢ → ∂Lᵢ/∂Aᵢ → ∂Lᵢ/∂Pᵢ → ∂Lᵢ/∂Θ, and ∂Lᵢ/∂Ŷᵢ → ∂Lᵢ/∂β.
 
-    Each box sits where its variable sits in ``network_forward_graph``, so the arrows run right to left
-    (draw it with the default ``direction="forward"``). Each edge is labelled with the factor the chain
-    rule multiplies by.
+    Each box sits where its variable sits in ``network_forward_graph`` and each edge is the forward edge it
+    reverses, labelled with the factor the chain rule multiplies by, as in ``graph_from_value(...,
+    backward=True)``: drawn with ``direction="backward"`` under the forward graph, it lines up box for box
+    and its arrows run right to left.
     """
     dL_dYhat, dL_dA, dL_dP, dL_dTheta, dL_dbeta = _numbers(dL_dYhat=dL_dYhat, dL_dA=dL_dA, dL_dP=dL_dP,
                                                            dL_dTheta=dL_dTheta, dL_dbeta=dL_dbeta)
     f = _column_formatter(activation, digits)
     nodes = [
         GraphNode("Y_hat", "∂Lᵢ/∂Ŷᵢ", f"−2(Yᵢ − Ŷᵢ)\n= {f(np.ravel(dL_dYhat)[0])}", x=3, y=0, kind="output"),
-        GraphNode("A", "∂Lᵢ/∂Aᵢ", f(np.ravel(dL_dA)), x=2, y=0),
-        GraphNode("beta", "∂Lᵢ/∂β", f(np.ravel(dL_dbeta)), x=2, y=-0.95, kind="input"),
-        GraphNode("P", "∂Lᵢ/∂Pᵢ", f(np.ravel(dL_dP)), x=1, y=0),
-        GraphNode("Theta", "∂Lᵢ/∂Θ", f(dL_dTheta), x=0, y=-0.85, kind="input"),
+        GraphNode("A", "∂Lᵢ/∂Aᵢ", f(np.ravel(dL_dA)), x=2.1, y=0),
+        GraphNode("beta", "∂Lᵢ/∂β", f(np.ravel(dL_dbeta)), x=2.5, y=-1.1, kind="input"),
+        GraphNode("P", "∂Lᵢ/∂Pᵢ", f(np.ravel(dL_dP)), x=0.95, y=0),
+        GraphNode("Theta", "∂Lᵢ/∂Θ", f(dL_dTheta), x=0, y=-1.1, kind="input"),
     ]
-    edges = [GraphEdge("Y_hat", "A", "× βᵀ"), GraphEdge("Y_hat", "beta", "× Aᵢᵀ"),
-             GraphEdge("A", "P", f"× diag({activation}′(Pᵢ))"), GraphEdge("P", "Theta", "× Xᵢᵀ")]
+    # each edge is the forward edge it reverses (user's input -> user), labelled with the chain-rule factor
+    edges = [GraphEdge("A", "Y_hat", "× βᵀ"), GraphEdge("beta", "Y_hat", "× Aᵢᵀ"),
+             GraphEdge("P", "A", f"× diag({activation}′(Pᵢ))"), GraphEdge("Theta", "P", "× Xᵢᵀ")]
     return ComputationGraph(nodes, edges,
-                            "backward graph of example i: gradients flow right to left (vectors shown as columns)")
+                            "backward graph of example i: gradients, right to left")

@@ -51,13 +51,18 @@ def test_toy_graph_nodes_and_edge_labels():
     graph = gr.graph_from_value(ad.toy_graph()["j"])
     titles = {n.key: n.title for n in graph.nodes}
     assert titles == {"a": "a", "b": "b", "c": "c", "u": "u = b·c", "v": "v = a + u", "j": "j = 3·v"}
-    assert graph.node("j").value == "= 21" and graph.node("b").grad == "∂j/∂b = 9"
+    # values only on the forward graph, gradients only on the backward graph
+    assert graph.node("j").value == "= 21" and all(n.grad == "" for n in graph.nodes)
     labels = {(e.source, e.target): e.label for e in graph.edges}
     assert labels == {("b", "u"): "∂u/∂b = c = 3", ("c", "u"): "∂u/∂c = b = 2", ("a", "v"): "∂v/∂a = 1",
                       ("u", "v"): "∂v/∂u = 1", ("v", "j"): "∂j/∂v = 3"}
     backward = gr.graph_from_value(ad.toy_graph()["j"], backward=True)
     assert backward.node("b").title == "∂j/∂b" and backward.node("b").value == "= 9"
+    assert all(n.grad == "" for n in backward.nodes)
     assert {e.label for e in backward.edges} == {"× c = 3", "× b = 2", "× 1", "× 3"}
+    # box for box: the same positions and the same edges in the same order as the forward graph
+    assert [(n.key, n.x, n.y) for n in backward.nodes] == [(n.key, n.x, n.y) for n in graph.nodes]
+    assert [(e.source, e.target) for e in backward.edges] == [(e.source, e.target) for e in graph.edges]
 
 
 def test_layout_runs_left_to_right_and_centres_children():
@@ -178,8 +183,10 @@ def test_draw_graph_makes_one_artist_per_node_and_edge(direction):
     assert set(artists.boxes) == set("abcuvj") and len(artists.arrows) == 5
     assert artists.values["j"].get_text() == "= 21"
     start, end = artists.arrows[graph.edge_index("v", "j")]._posA_posB
-    # forward: v (x = 2) -> j (x = 3); backward: mirrored (j moves to x = 0, v to x = 1) and reversed, j -> v
-    assert (start[0], end[0]) == ((2, 3) if direction == "forward" else (0, 1))
+    # forward: v (x = 2) -> j (x = 3); backward: the boxes stay where they are, the arrow runs j -> v
+    assert (start[0], end[0]) == ((2, 3) if direction == "forward" else (3, 2))
+    assert {k: b.get_x() for k, b in artists.boxes.items()} == pytest.approx(
+        {k: b.get_x() for k, b in gp.draw_graph(new_axes()[1], graph).boxes.items()})
     assert not any(h.get_visible() for h in artists.node_highlights.values())
 
 
@@ -211,14 +218,14 @@ def test_walk_view_and_show_walk_view_set_texts_and_errors():
     root = ad.toy_graph()["j"]
     frames = gr.backward_walk(root)
     fig, ax = new_axes()
-    artists = gp.draw_graph(ax, gr.graph_from_value(root))
+    artists = gp.draw_graph(ax, gr.graph_from_value(root, backward=True), direction="backward")
     caption = ax.text(0, 0, "")
     gp.show_walk_view(artists, gr.walk_view(root, frames, 0), caption)
-    assert artists.grads["b"].get_text() == "∂j/∂b = ?"
+    assert artists.values["b"].get_text() == "= ?" and artists.titles["b"].get_text() == "∂j/∂b"
     view = gr.walk_view(root, frames, 5)
     assert view.node == "b" and view.graph.edges[view.edge].source == "b"
     gp.show_walk_view(artists, view, caption)
-    assert artists.grads["b"].get_text() == "∂j/∂b = 9" and artists.grads["c"].get_text() == "∂j/∂c = ?"
+    assert artists.values["b"].get_text() == "= 9" and artists.values["c"].get_text() == "= ?"
     assert artists.edge_highlights[view.edge].get_visible()
     assert "1 × 3 × 1 × 3 = 9" in caption.get_text()
     with pytest.raises(ValueError, match="step"):
@@ -232,8 +239,8 @@ def test_walk_view_and_show_walk_view_set_texts_and_errors():
 def test_partial_sums_are_marked_so_far():
     root = reused_graph()
     frames = gr.backward_walk(root)
-    assert gr.walk_view(root, frames, 2).graph.node("b").grad == "∂c/∂b = 1 so far"
-    assert gr.walk_view(root, frames, 3).graph.node("b").grad == "∂c/∂b = 2"
+    assert gr.walk_view(root, frames, 2).graph.node("b").value == "= 1 so far"
+    assert gr.walk_view(root, frames, 3).graph.node("b").value == "= 2"
 
 
 def test_building_a_graph_leaves_the_callers_values_alone():
@@ -280,16 +287,20 @@ def test_network_graphs_carry_the_notebook_03_numbers():
     assert forward.node("L").value == gr.format_number(f.loss)
     assert backward.node("P").value == gr.format_number(f.dL_dP[0], column=True)
     # every backward edge reverses a forward edge (or, for ∂L/∂Θ and ∂L/∂β, ends at a parameter)
-    x_forward = {n.key: n.x for n in forward.nodes}
-    for edge in backward.edges:
-        assert x_forward[edge.target] < x_forward[edge.source]
-    fig = Figure(figsize=(14, 11), dpi=80, layout="constrained")
+    # each backward edge is a forward edge (drawn reversed), and each box sits under its forward box
+    assert {(e.source, e.target) for e in backward.edges} <= {(e.source, e.target) for e in forward.edges}
+    for node in backward.nodes:
+        assert (node.x, node.y) == (forward.node(node.key).x, forward.node(node.key).y)
+    fig = Figure(figsize=(9, 9), dpi=100, layout="constrained")
     axes = fig.subplots(2, 1)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        gp.draw_graph(axes[0], forward, fontsize=14)
-        gp.draw_graph(axes[1], backward, fontsize=14)
+        top, bottom = gp.draw_graph_pair(axes[0], axes[1], forward, backward, fontsize=11)
         fig.canvas.draw()
+    assert axes[0].get_xlim() == axes[1].get_xlim()
+    assert bottom.values["P"].get_text() == gr.format_number(f.dL_dP[0], column=True)
+    start, end = bottom.arrows[0]._posA_posB  # ∂L/∂Ŷ (x = 3) -> ∂L/∂A (x = 2.1): right to left
+    assert start[0] > end[0]
 
 
 # --- the panel ----------------------------------------------------------------------------------------------
@@ -340,15 +351,48 @@ def test_panel_buttons_and_step_caption(panel):
     assert panel.controls["step"].value == 2 and "step 2 of 6" in panel.caption.value
     back.click()
     assert panel.controls["step"].value == 1
+    assert not back.disabled and not forward.disabled
     panel.set(step=6)
+    assert forward.disabled and not back.disabled  # every gradient is known: nothing to walk to
     forward.click()
     assert panel.controls["step"].value == 6
+    panel.set(step=0)
+    assert back.disabled and not forward.disabled
+    back.click()
+    assert panel.controls["step"].value == 0
+
+
+def test_panel_draws_the_forward_graph_above_the_backward_graph(panel):
+    panel.set(a=1.0, b=2.0, c=3.0, step=5)
+    forward, backward = panel.forward_artists, panel.artists
+    assert forward.values["b"].get_text() == "= 2" and forward.grads["b"].get_text() == ""
+    assert backward.values["b"].get_text() == "= 9" and backward.values["c"].get_text() == "= ?"
+    assert backward.node_highlights["b"].get_visible()
+    panel.set(a=5.0, b=3.0, c=2.0)  # a slider moves the forward values and the changing edge labels too
+    assert forward.values["j"].get_text() == "= 33"
+    assert "c = 2" in forward.labels[forward.graph.edge_index("b", "u")].get_text()
+    assert forward.ax.get_position().y0 > backward.ax.get_position().y0
+
+
+def test_summary_rows_replay_the_panel(panel):
+    from lecture_utils.widgets.graphs import SUMMARY_HEADER, summary_row
+
+    panel.set(a=1.0, b=2.0, c=0.0, step=5)
+    row = summary_row(panel)
+    assert row.split("|")[1].split() == ["3", "3", "0", "6"]  # j = 3(1 + 0), ∂j/∂b = 3c = 0, ∂j/∂c = 3b = 6
+    assert "5 of 6" in row and "× (c = 0) = 0" in row
+    assert len(SUMMARY_HEADER.split("|")) == len(row.split("|"))
+    panel.set(step=0)
+    assert "forward pass" in summary_row(panel)
+    with pytest.raises(TypeError, match="panel"):
+        summary_row(object())
 
 
 def test_static_twin_matches_panel_frame():
-    fig = Figure(figsize=(12.5, 6.5), dpi=80, layout="constrained")
-    artists, caption = draw_toy_walk(fig, 1.0, 2.0, 3.0, step=4)
-    assert artists.grads["u"].get_text() == "∂j/∂u = 3" and artists.grads["b"].get_text() == "∂j/∂b = ?"
+    fig = Figure(figsize=(9, 6.3), dpi=100, layout="constrained")
+    forward, backward, caption = draw_toy_walk(fig, 1.0, 2.0, 3.0, step=4)
+    assert backward.values["u"].get_text() == "= 3" and backward.values["b"].get_text() == "= ?"
+    assert forward.values["u"].get_text() == "= 6"
     assert "∂j/∂u = ∂j/∂v × ∂v/∂u = 3 × 1 = 3" in caption.get_text()
 
 
@@ -362,6 +406,8 @@ def test_network_graphs_name_bad_arguments():
         gr.network_backward_graph(f.dL_dYhat, f.dL_dA, f.dL_dP, f.dL_dTheta, f.dL_dbeta, activation=3)
     with pytest.raises(ValueError, match="digits"):
         gr.network_backward_graph(f.dL_dYhat, f.dL_dA, f.dL_dP, f.dL_dTheta, f.dL_dbeta, digits=0)
+    with pytest.raises(ValueError, match="^dL_dTheta must be a number, a vector or a matrix"):  # found by the fuzz
+        gr.network_backward_graph(f.dL_dYhat, f.dL_dA, f.dL_dP, np.zeros((1, 1, 1)), f.dL_dbeta)
 
 
 @pytest.mark.parametrize("kwargs, name", [(dict(a=6.0), "a"), (dict(step=7), "step"), (dict(b="1"), "b"),

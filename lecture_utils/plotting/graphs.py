@@ -1,17 +1,18 @@
 """Drawing notebook 04's computation graphs with matplotlib (no graphviz binary needed).
 
 ``draw_graph`` lays a ``graphs.ComputationGraph`` out left to right (the
-forward pass) or mirrored right to left (the backward pass) and returns its
-artists, so a live panel can change texts and highlights in place;
-``show_walk_view`` puts one frame of the backward walk (a ``graphs.WalkView``)
-on those artists. The graphs themselves, their formulas and the walk are
+forward pass) or, with every arrow reversed, right to left (the backward pass,
+drawn under the forward graph box for box, as the lecture does) and returns
+its artists, so a live panel can change texts and highlights in place;
+``set_graph_texts`` puts a graph's numbers on them and ``show_walk_view`` one
+frame of the backward walk (a ``graphs.WalkView``). The graphs themselves, their formulas and the walk are
 computed in ``lecture_utils.graphs``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -77,8 +78,8 @@ def draw_graph(ax: Axes, graph: ComputationGraph, *, direction: str = "forward",
                margin: float = 0.5, value_color: Optional[str] = None) -> GraphArtists:
     """Draw ``graph`` on ``ax``: boxes (name, value, gradient), arrows labelled with their local derivative.
 
-    ``direction="backward"`` mirrors it: the same boxes from right to left and every arrow reversed, the
-    picture of the backward pass. ``min_box_width`` (points) keeps boxes wide enough for changing numbers.
+    ``direction="backward"`` reverses every arrow and keeps the boxes where they are: the picture of the
+    backward pass, which lines up box for box with the forward graph drawn above it. ``min_box_width`` (points) keeps boxes wide enough for changing numbers.
     With ``animated=True`` the changing texts and the (hidden) highlights are animated for blitting.
     ``value_color`` defaults to blue for values (forward) and vermillion for gradients (backward).
     """
@@ -90,7 +91,7 @@ def draw_graph(ax: Axes, graph: ComputationGraph, *, direction: str = "forward",
     ys = np.array([n.y for n in graph.nodes], dtype=float)
     flip = direction == "backward"
     left, right = xs.min(), xs.max()
-    pos = {n.key: ((left + right - n.x) if flip else n.x, n.y) for n in graph.nodes}
+    pos = {n.key: (n.x, n.y) for n in graph.nodes}
     ax.set_xlim(left - margin, right + margin)
     ax.set_ylim(ys.min() - margin, ys.max() + margin)
     ax.set_axis_off()
@@ -168,16 +169,41 @@ def draw_graph(ax: Axes, graph: ComputationGraph, *, direction: str = "forward",
     return GraphArtists(ax, graph, boxes, titles, values, grads, arrows, labels, halos, highlights)
 
 
+def draw_graph_pair(ax_forward: Axes, ax_backward: Axes, forward: ComputationGraph, backward: ComputationGraph,
+                    **options: Any) -> tuple[GraphArtists, GraphArtists]:
+    """The lecture's picture: ``forward`` on ``ax_forward`` and, under it box for box, ``backward`` (drawn
+    with ``direction="backward"``: arrows right to left) on ``ax_backward``. Both axes get the same x-range,
+    so a variable's gradient sits right under its value. ``options`` go to both ``draw_graph`` calls."""
+    if not isinstance(forward, ComputationGraph) or not isinstance(backward, ComputationGraph):
+        raise TypeError("forward and backward must be ComputationGraphs")
+    top = draw_graph(ax_forward, forward, **options)
+    bottom = draw_graph(ax_backward, backward, direction="backward", **options)
+    left = min(ax_forward.get_xlim()[0], ax_backward.get_xlim()[0])
+    right = max(ax_forward.get_xlim()[1], ax_backward.get_xlim()[1])
+    for ax in (ax_forward, ax_backward):
+        ax.set_xlim(left, right)
+    return top, bottom
+
+
+def set_graph_texts(artists: GraphArtists, graph: ComputationGraph) -> None:
+    """Put the numbers of ``graph`` (the drawn graph at other inputs: same nodes and edges) on its artists."""
+    if not isinstance(graph, ComputationGraph):
+        raise TypeError(f"graph must be a ComputationGraph, got {type(graph).__name__}")
+    if [n.key for n in graph.nodes] != list(artists.values) or len(graph.edges) != len(artists.labels):
+        raise ValueError("graph must have the nodes and edges of the drawn graph")
+    for node in graph.nodes:
+        artists.values[node.key].set_text(node.value)
+        artists.grads[node.key].set_text(node.grad)
+    for text, edge in zip(artists.labels, graph.edges):
+        text.set_text(edge.label)
+
+
 def show_walk_view(artists: GraphArtists, view: WalkView, caption: Optional[Text] = None) -> None:
-    """Put one frame of the backward walk on a drawn graph: its values, gradients, edge labels, highlights
+    """Put one frame of the backward walk on a drawn backward graph: its gradients, edge labels, highlights
     and (if given a text artist) its caption."""
     if not isinstance(view, WalkView):
         raise TypeError(f"view must be a WalkView, got {type(view).__name__}")
-    for node in view.graph.nodes:
-        artists.values[node.key].set_text(node.value)
-        artists.grads[node.key].set_text(node.grad)
-    for text, edge in zip(artists.labels, view.graph.edges):
-        text.set_text(edge.label)
+    set_graph_texts(artists, view.graph)
     artists.highlight(view.node, view.edge)
     if caption is not None:
         caption.set_text(view.caption)
