@@ -420,3 +420,4 @@ def test_panel_constructor_names_a_bad_argument(kwargs, name):
 def test_panel_constructor_uses_its_arguments():
     panel = ToyGraphPanel(a=5.0, b=3.0, c=2.0, step=6)
     assert "j = 33" in panel.summary() and "step 6 of 6" in panel.summary()
+    assert panel.next.disabled and not panel.back.disabled  # built at the last step: Next is off from the start
