@@ -58,7 +58,8 @@ def state_at(manifest: dict, context: dict, index: int) -> dict:
 
 def fragment(manifest: dict, state: dict, first: bool) -> str:
     prefix = "" if first else manifest["var"] + "."
-    return "&".join(f"{quote(prefix + n)}={quote(str(state[n]))}" for n in manifest["names"])
+    shown = {n: json.dumps(v) if isinstance(v, bool) else str(v) for n, v in state.items()}  # as JS writes them
+    return "&".join(f"{quote(prefix + n)}={quote(shown[n])}" for n in manifest["names"])
 
 
 def wait_ready(page) -> None:
@@ -88,6 +89,14 @@ def frame(page, number: int) -> str:
 
 
 # --- budgets and static checks ----------------------------------------------------------------------
+
+def test_the_site_is_built_from_the_files_as_they_are_now(budgets):
+    """Every notebook, lecture_utils module and tools/site file the build read is unchanged since."""
+    import build
+    now = build.sources(NOTEBOOKS)
+    changed = sorted(f for f in now.keys() | budgets["sources"].keys() if now.get(f) != budgets["sources"].get(f))
+    assert changed == [], f"the site is older than {changed[:6]}: rebuild it (`make site`)"
+
 
 def test_budgets(budgets):
     files = [p for p in SITE.rglob("*") if p.is_file()]
@@ -241,6 +250,65 @@ def test_every_control_changes_the_frame_and_keys_work(page, stem, number):
     assert_clean(page)
 
 
+def context_of(manifest: dict, state: dict) -> dict:
+    return next(c for c in manifest["contexts"] if all(str(state[k]) == str(v) for k, v in c["choices"].items()))
+
+
+def index_of(manifest: dict, context: dict, state: dict) -> int:
+    index = 0
+    for n in manifest["names"]:
+        if manifest["kinds"][n] != "choice":
+            values = context["specs"][n]["values"]
+            index = index * len(values) + min(range(len(values)), key=lambda i: abs(values[i] - state[n])
+                                              if isinstance(values[i], (int, float)) else values[i] != state[n])
+    return index
+
+
+@pytest.mark.parametrize("stem,number", _players(), ids=lambda v: str(v))
+def test_player_by_keyboard_and_screen_reader(page, stem, number):
+    """Tab reaches every control (labelled), the buttons and the figure in order; arrows and End move a
+    slider; the readout is a polite live region; the picture's alt is the state's one-sentence text."""
+    manifest = manifests(stem)[number]
+    page.goto(url(stem))
+    wait_ready(page)
+    section = page.locator("section.player").nth(number)
+    assert section.locator(".readout").get_attribute("aria-live") == "polite"
+    for context in manifest["contexts"]:
+        for alt in context["alts"]:
+            assert alt.endswith(".") and "\n" not in alt and len(alt) > 40, alt
+    state = player_state(page, number)
+    context = context_of(manifest, state)
+    enabled = [n for n in manifest["names"] if manifest["kinds"][n] == "choice"
+               or not (context["specs"][n]["disabled"] or len(context["specs"][n]["values"]) < 2)]
+    for n in manifest["names"]:
+        label = section.locator(f"label[for='c-{manifest['var']}-{n}']")
+        spec = manifest["choices"][n] if manifest["kinds"][n] == "choice" else context["specs"][n]
+        assert label.is_visible() and label.inner_text() == spec["label"], n
+    section.locator(f"[name='{enabled[0]}']").focus()
+    visited = []
+    expected = enabled + ["button"] * len(manifest["buttons"]) + ["frame"] + (["button"] * 2 if manifest["tour"] else [])
+    for _ in expected:
+        visited.append(page.evaluate("""() => { const e = document.activeElement;
+            return e.name || (e.classList.contains('frame') ? 'frame' : e.tagName.toLowerCase()); }"""))
+        page.keyboard.press("Tab")
+    assert visited == expected
+    for step in ["", "End", "ArrowLeft"]:
+        if step:
+            slider = next((n for n in enabled if manifest["kinds"][n] != "choice"), None)
+            if slider is None:
+                break
+            section.locator(f"[name='{slider}']").press(step)
+            page.wait_for_function(SAME_STATE, arg=[number, {slider: context["specs"][slider]["values"][
+                -1 if step == "End" else -2]}])
+        state = player_state(page, number)
+        context = context_of(manifest, state)
+        index = index_of(manifest, context, state)
+        assert section.locator("img.overlay").get_attribute("alt") == context["alts"][index]
+        assert readout(page, number) == context["summaries"][index].rstrip("\n") or \
+            readout(page, number) == context["summaries"][index]
+    assert_clean(page)
+
+
 PANELS: dict = {}
 SAME_STATE = """([i, expected]) => {
   const state = window.sitePlayers.players[i].state;
@@ -281,58 +349,109 @@ def test_readouts_equal_the_live_panels_summary(page, stem, number):
     assert_clean(page)
 
 
+def away_from_the_start(manifest: dict, rng: random.Random) -> tuple[dict, str]:
+    """A baked state unlike the player's first one, and a slider that can still move right from it.
+
+    Another context when the player has dropdowns, every slider at a baked value other than its first.
+    """
+    def movable(c):
+        return [n for n in manifest["names"] if manifest["kinds"][n] != "choice"
+                and not c["specs"][n]["disabled"] and len(c["specs"][n]["values"]) > 2]
+
+    contexts = [c for c in manifest["contexts"] if movable(c)]
+    others = [c for c in contexts if c["choices"] != {k: manifest["initial"][k] for k in c["choices"]}]
+    context = rng.choice(others or contexts)
+    sliders = movable(context)
+    state = dict(context["choices"])
+    for n in manifest["names"]:
+        if manifest["kinds"][n] == "choice":
+            continue
+        values = context["specs"][n]["values"]
+        others = [v for v in values[:-1] if v != manifest["initial"][n]] or values
+        state[n] = rng.choice(others)
+    return state, sliders[0]
+
+
 def test_url_with_a_state_restores_it_on_load(page):
-    stem = PAGES[0]
-    first, second = manifests(stem)[:2]
-    page.goto(url(stem, "gamma=0.75&schedule=exponential&decay_panel.schedule=step&decay_panel.decay=0.5"))
+    """The address holds every player's state; on load each player shows it; a move writes it back."""
+    stem = next(s for s in PAGES if len(manifests(s)) > 1)  # a page with two players (the second one prefixed)
+    players = manifests(stem)
+    rng = random.Random("url")
+    wanted = [away_from_the_start(m, rng) for m in players]
+    page.goto(url(stem, "&".join(fragment(m, state, i == 0) for i, (m, (state, _)) in enumerate(zip(players, wanted)))))
     wait_ready(page)
-    state = player_state(page, 0)
-    assert (state["gamma"], state["schedule"]) == (0.75, "exponential")
-    assert page.locator("section.player").nth(0).locator("[name='gamma'] + output").inner_text() == "0.75"
-    assert page.locator("section.player").nth(0).locator("select[name='schedule']").input_value() == "exponential"
-    assert (player_state(page, 1)["schedule"], player_state(page, 1)["decay"]) == ("step", 0.5)
-    panel = live_panel(stem, first["var"])
-    panel.set(**{n: state[n] for n in first["names"]})
-    assert readout(page, 0) == panel.summary()
-    # and a move writes the state back into the address
-    page.locator("section.player").nth(0).locator("[name='gamma']").focus()
+    for number, (manifest, (state, slider)) in enumerate(zip(players, wanted)):
+        page.wait_for_function(SAME_STATE, arg=[number, state])
+        section = page.locator("section.player").nth(number)
+        context = next(c for c in manifest["contexts"] if c["choices"] == {k: state[k] for k in c["choices"]})
+        for n in manifest["names"]:
+            if manifest["kinds"][n] == "choice":
+                assert section.locator(f"select[name='{n}']").input_value() == str(state[n])
+            else:
+                spec = context["specs"][n]
+                shown = spec["shown"][spec["values"].index(state[n])]
+                assert section.locator(f"[name='{n}'] + output").inner_text() == shown, n
+        panel = live_panel(stem, manifest["var"])
+        panel.set(**state)
+        assert readout(page, number) == panel.summary(), state
+    # a move writes the state back into the address (after the moves pause)
+    manifest, (state, slider) = players[0], wanted[0]
+    values = next(c for c in manifest["contexts"] if c["choices"] == {k: state[k] for k in c["choices"]})["specs"][slider]["values"]
+    after = values[values.index(state[slider]) + 1]
+    page.locator("section.player").nth(0).locator(f"[name='{slider}']").focus()
     page.keyboard.press("ArrowRight")
-    page.wait_for_function("location.hash.indexOf('gamma=0.76') >= 0")
+    page.wait_for_function("""([name, value]) => location.hash.slice(1).split("&").some(part => {
+        const [k, v] = part.split("=").map(decodeURIComponent);
+        return k === name && Math.abs(Number(v) - value) < 1e-9; })""", arg=[slider, after])
     assert_clean(page)
 
 
 @pytest.mark.parametrize("stem", PAGES)
 def test_latency_of_a_move_is_one_frame(page, stem):
-    """Input event to the painted frame, measured in the page (window.sitePlayers.latencies), median ≤ 16 ms."""
+    """A move's own work in the page (handler, then style, layout and paint of its frame): median ≤ 16 ms.
+
+    window.sitePlayers.latencies has per move `work` (the page's main-thread time for it) and `ms` (input
+    event to the frame after the painted one, which also counts the waits for a shared CPU). The budget is
+    checked on `work`, so another process on the machine cannot fail it; `ms` is reported beside it. The
+    pictures of the neighbouring states are decoded ahead: most moves find theirs ready.
+    """
     manifest = manifests(stem)[0]
     page.goto(url(stem))
     wait_ready(page)
-    slider = next(n for n in manifest["names"] if manifest["kinds"][n] != "choice"
-                  and len(manifest["contexts"][0]["specs"][n]["values"]) > 2)
+    context = manifest["contexts"][0]
+    slider = max((n for n in manifest["names"] if manifest["kinds"][n] != "choice" and not context["specs"][n]["disabled"]),
+                 key=lambda n: len(context["specs"][n]["values"]))
     control = page.locator("section.player").nth(0).locator(f"[name='{slider}']")
     control.scroll_into_view_if_needed()
     control.focus()
     page.wait_for_timeout(400)  # the neighbours are decoded meanwhile
     page.evaluate("window.sitePlayers.latencies.length = 0")
-    moves = min(24, len(manifest["contexts"][0]["specs"][slider]["values"]) - 1)
+    moves = min(24, len(context["specs"][slider]["values"]) - 1)
+    start = control.evaluate("e => Number(e.value)")
     for k in range(moves):
-        page.keyboard.press("ArrowRight" if k < moves // 2 + 1 else "ArrowLeft")
+        forward = (k < moves // 2 + 1) == (start + moves // 2 + 1 < len(context["specs"][slider]["values"]))
+        page.keyboard.press("ArrowRight" if forward else "ArrowLeft")
         page.wait_for_timeout(60)
     page.wait_for_timeout(200)
     latencies = page.evaluate("window.sitePlayers.latencies")
-    ms = [entry["ms"] for entry in latencies]
-    median = statistics.median(ms)
-    REPORT.setdefault("latency_ms", {})[stem] = {"control": slider, "moves": len(ms), "median": round(median, 1),
-                                                 "max": round(max(ms), 1),
-                                                 "preloaded": sum(e["ready"] for e in latencies)}
-    print(f"\n{stem}: {slider} x{len(ms)}: median {median:.1f} ms, max {max(ms):.1f} ms")
-    assert len(ms) >= moves - 1
-    assert median <= 16.0
+    work = statistics.median(e["work"] for e in latencies)
+    total = statistics.median(e["ms"] for e in latencies)
+    ready = sum(e["ready"] for e in latencies)
+    REPORT.setdefault("latency_ms", {})[stem] = {
+        "control": slider, "moves": len(latencies), "work_median": round(work, 1),
+        "work_max": round(max(e["work"] for e in latencies), 1), "input_to_frame_median": round(total, 1),
+        "script_median": round(statistics.median(e["script"] for e in latencies), 1), "preloaded": ready}
+    print(f"\n{stem}: {slider} x{len(latencies)}: work median {work:.1f} ms, input to painted frame median "
+          f"{total:.1f} ms, {ready} of {len(latencies)} pictures decoded ahead")
+    assert len(latencies) >= moves - 1
+    assert all(0 <= e["script"] <= e["work"] <= e["ms"] + 1 for e in latencies), latencies
+    assert work <= 16.0
+    assert ready >= len(latencies) / 2
     assert_clean(page)
 
 
 @pytest.mark.parametrize("stem", ["index"] + PAGES)
-@pytest.mark.parametrize("viewport", [(1366, 768), (390, 844)], ids=["desktop", "phone"])
+@pytest.mark.parametrize("viewport", [(1366, 768), (375, 812)], ids=["desktop", "phone"])
 def test_screenshots_and_nothing_wider_than_the_screen(browser, stem, viewport):
     page = open_page(browser, viewport)
     try:
@@ -344,8 +463,14 @@ def test_screenshots_and_nothing_wider_than_the_screen(browser, stem, viewport):
             page.locator("section.player").first.scroll_into_view_if_needed()
             page.screenshot(path=str(ARTEFACTS / f"{name}-player.png"))
         page.screenshot(path=str(ARTEFACTS / f"{name}-top.png"))
+        # lay out everything (off-screen cells are skipped until they come near): nothing may stick out
+        page.add_style_tag(content="* { content-visibility: visible !important; }")
         width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= viewport[0] + 1, f"the page scrolls sideways: {width} px"
+        wide = page.evaluate("""w => [...document.querySelectorAll('body *')].filter(e => {
+            const r = e.getBoundingClientRect(); return r.right > w + 1 && !e.closest('.table-wrap, pre, mjx-container, .out-html');
+        }).slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""",
+                             viewport[0])
+        assert width <= viewport[0] + 1, f"the page scrolls sideways: {width} px; {wide}"
         if page.locator("section.player").count():
             box = page.locator("section.player img.overlay").first.bounding_box()
             assert box["width"] <= viewport[0] and box["width"] > 0.8 * min(viewport[0], 900)
@@ -360,7 +485,8 @@ def test_frames_rebuild_the_live_panels_picture(site, stem, number):
     import numpy as np
 
     manifest = manifests(stem)[number]
-    panel = live_panel(stem, manifest["var"])
+    nb = json.loads((REPO / "notebooks" / f"{stem}.ipynb").read_text())
+    spec = next(s for s in bake.find_panels(nb, stem) if s.var == manifest["var"])
     rng = random.Random(f"frames{stem}{number}")
     checked = 0
     for context in manifest["contexts"]:
@@ -368,6 +494,7 @@ def test_frames_rebuild_the_live_panels_picture(site, stem, number):
                           .convert("RGB"))
         for index in rng.sample(range(len(context["frames"])), min(2, len(context["frames"]))):
             state = state_at(manifest, context, index)
+            panel = spec.build()  # a fresh panel: the picture may not depend on what it showed before
             panel.set(**state)
             live = bake.decode(bake.panel_png(panel))
             shown = bake.rebuild(base, (SITE / manifest["dir"] / context["frames"][index]).read_bytes())

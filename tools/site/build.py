@@ -185,17 +185,18 @@ def player_html(spec: bake.PanelSpec, plan: bake.Plan, baked: dict, frame_dir: s
         "count": plan.count,
     }
     width, height = plan.size  # type: ignore[attr-defined]
+    lines = max(len(text.rstrip("\n").split("\n")) for entry in baked.values() for text in entry[1])  # the readout's height
     heading = html.escape(title or spec.cls)
     markup = f"""<section class="player" id="player-{spec.var}" data-var="{spec.var}" aria-label="{heading} (baked panel)">
 <p class="player-title"><strong>{heading}</strong> <span class="badge">baked: works without Python</span></p>
 <div class="controls"></div>
 <div class="buttons"></div>
-<div class="frame" tabindex="0" role="group" aria-label="figure; PageDown/PageUp step through the tour">
+<div class="frame" tabindex="0" role="group" aria-label="figure; PageDown/PageUp step through the tour" style="aspect-ratio: {width} / {height}">
 <img class="base" src="{frame_dir}{base}" width="{width}" height="{height}" alt="" decoding="sync">
 <img class="overlay" src="{frame_dir}{frames[index]}" width="{width}" height="{height}" decoding="sync" alt="{html.escape(alts[index], quote=True)}">
 </div>
 <div class="tour" hidden></div>
-<pre class="readout" aria-live="polite">{html.escape(summaries[index])}</pre>
+<pre class="readout" aria-live="polite" style="--lines: {lines}">{html.escape(summaries[index])}</pre>
 <details class="cap"><summary>{plan.count:,} baked states (cap {bake.MAX_STATES:,}): what the sliders reach</summary>
 <p>Each frame was drawn at build time by <code>{spec.cls}</code> itself (<code>{spec.var}.set(**state)</code>), the readout
 is its <code>summary()</code>. The live notebook reaches every value; here: {html.escape(cap_text(plan))}.
@@ -250,12 +251,12 @@ def index_html(rows: list[dict]) -> str:
 each live panel as a <strong>baked player</strong>. Its sliders, dropdowns and buttons show frames that
 the panel itself rendered when this site was built, with the same readout it prints in the notebook.
 Nothing is loaded from the network: the pages work offline, from a USB stick or from any web server.</p>
-<table class="index">
+<div class="table-wrap"><table class="index">
 <thead><tr><th scope="col">#</th><th scope="col">notebook</th><th scope="col">what to try</th><th scope="col">players</th></tr></thead>
 <tbody>
 {table}
 </tbody>
-</table>
+</table></div>
 <h2 id="keys">Using a player</h2>
 <ul>
 <li>Tab to a control; the arrow keys move a slider one baked value, Home and End jump to its ends.</li>
@@ -277,6 +278,13 @@ Rebuild this site with <code>make site</code>; <code>make test-site</code> check
 
 # --- the build -------------------------------------------------------------------------------------
 
+def sources(notebooks: list[Path]) -> dict[str, str]:
+    """A digest of each file the site is made from (tests/site checks the site is not older than they are)."""
+    import hashlib
+    files = list(notebooks) + sorted((ROOT / "lecture_utils").rglob("*.py")) + sorted(HERE.glob("*.*"))
+    return {str(f.relative_to(ROOT)): hashlib.sha1(f.read_bytes()).hexdigest()[:16] for f in files}
+
+
 def folder_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -294,6 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     if not mathjax.exists():
         raise SystemExit(f"{mathjax} is missing: `make site` installs MathJax from npm into build/npm first")
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    made_from = sources(paths)  # before reading them: an edit during the build makes the site stale
     if out.exists():
         shutil.rmtree(out)
     (out / "assets" / "mathjax").mkdir(parents=True)
@@ -430,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
     budgets = {"site_bytes": total, "site_budget": SITE_BUDGET, "page_bytes": page_sizes, "page_budget": PAGE_BUDGET,
                "build_seconds": round(on_own_cores, 1), "build_wall_seconds": round(seconds, 1),
                "build_cpu_seconds": round(cpu, 1), "build_budget_seconds": BUILD_BUDGET_S, "jobs": args.jobs,
-               "players": players_report}
+               "players": players_report, "sources": made_from}
     (out / "budgets.json").write_text(json.dumps(budgets, indent=1) + "\n")
     log(f"\nbuild/site: {total / 1e6:.1f} MB of {SITE_BUDGET / 1e6:.0f} MB; build time {on_own_cores:.0f} s on "
         f"{args.jobs} cores of its own (budget {BUILD_BUDGET_S} s): {cpu:.0f} CPU-seconds, {seconds:.0f} s wall clock "

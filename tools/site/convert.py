@@ -79,7 +79,10 @@ def convert(nb: dict, stem: str, out_dir: Path, player_for_cell: Callable[[int],
     for index, cell in enumerate(nb["cells"]):
         source = "".join(cell["source"])
         if cell["cell_type"] == "markdown":
-            parts.append(f'<div class="md">{_heading_ids(markdown2html_mistune(source), used)}</div>')
+            markup = _heading_ids(markdown2html_mistune(source), used)
+            markup = re.sub(r"<table>(.*?)</table>", r'<div class="table-wrap"><table>\1</table></div>', markup,
+                            flags=re.S)  # a wide table scrolls inside its box, not the page
+            parts.append(f'<div class="md">{markup}</div>')
             continue
         if cell["cell_type"] != "code":
             continue

@@ -6,7 +6,10 @@
  * and a one-sentence text alternative. States are stored in product order, the last control
  * varying fastest. No dependencies, nothing from the network.
  *
- * window.sitePlayers exposes the players and the measured latencies (tests/site reads them).
+ * window.sitePlayers exposes the players and the measured latencies (tests/site reads them): per
+ * move, `ms` from the input event to the frame after the painted one (what the reader waits, machine
+ * load included) and `work`, the page's own main-thread time for the move: the handler (state,
+ * controls, readout, swap) plus the style, layout and paint of the frame that shows it.
  */
 (function () {
   "use strict";
@@ -15,6 +18,20 @@
   window.sitePlayers = site;
   var MAX_CACHED = 600;
   var cache = new Map(); // url -> {img, ready, promise}
+
+  /* The input event's time and the moment its handler started (for site.latencies). */
+  function stamp(event) {
+    quietUntil = performance.now() + 100;
+    return { input: event.timeStamp, start: performance.now(), end: null };
+  }
+
+  /* DOM writes only when the value changes: a move touches no more of the page than it must. */
+  function setText(element, text) {
+    if (element._text !== text) { element.textContent = text; element._text = text; }
+  }
+  function setProp(element, name, value) {
+    if (element["_" + name] !== value) { element[name] = value; element["_" + name] = value; }
+  }
 
   function load(url) {
     var entry = cache.get(url);
@@ -39,8 +56,14 @@
     queue = urls.concat(queue.filter(function (u) { return urls.indexOf(u) < 0; })).slice(0, 2000);
     pump();
   }
+  var quietUntil = 0, pumpTimer = null; // no new loads start between a move and its painted frame
   function pump() {
-    while (active < 4 && queue.length) {
+    var wait = quietUntil - performance.now();
+    if (wait > 0) {
+      if (!pumpTimer) pumpTimer = setTimeout(function () { pumpTimer = null; pump(); }, wait);
+      return;
+    }
+    while (active < 3 && queue.length) {
       var url = queue.shift();
       if (cache.has(url)) continue;
       active += 1;
@@ -77,6 +100,9 @@
     this.state = Object.assign({}, this.m.initial);
     this.base = section.querySelector("img.base");
     this.overlay = section.querySelector("img.overlay");
+    this.base._src = this.base.getAttribute("src");
+    this.overlay._src = this.overlay.getAttribute("src");
+    this.overlay._alt = this.overlay.alt;
     this.readout = section.querySelector(".readout");
     this.frame = section.querySelector(".frame");
     this.inputs = {};
@@ -130,7 +156,7 @@
           input.appendChild(option);
         });
         label.textContent = m.choices[n].label;
-        input.addEventListener("change", function (event) { self.choose(n, input.value, event.timeStamp); });
+        input.addEventListener("change", function (event) { self.choose(n, input.value, stamp(event)); });
       } else {
         input = document.createElement("input");
         input.type = "range";
@@ -139,7 +165,7 @@
         input.addEventListener("input", function (event) {
           var spec = self.context().specs[n];
           self.state[n] = spec.values[Number(input.value)];
-          self.changed(event.timeStamp);
+          self.changed(stamp(event));
         });
         var output = document.createElement("output");
         output.htmlFor = id;
@@ -163,7 +189,7 @@
       var button = document.createElement("button");
       button.type = "button";
       button.textContent = b.label;
-      button.addEventListener("click", function (event) { self.press(b.action, event.timeStamp); });
+      button.addEventListener("click", function (event) { self.press(b.action, stamp(event)); });
       buttons.appendChild(button);
     });
     if (m.tour && m.tour.length) this.buildTour();
@@ -177,8 +203,8 @@
       '<span class="tour-pos"></span><button type="button" class="tour-next" aria-label="next tour stop">▶</button>' +
       '<p class="tour-caption" aria-live="polite">Tour: press ▶ (or PageDown with the figure focused) ' +
       "to step through " + this.m.tour.length + " states the lecture shows.</p>";
-    box.querySelector(".tour-prev").addEventListener("click", function (e) { self.tour(-1, e.timeStamp); });
-    box.querySelector(".tour-next").addEventListener("click", function (e) { self.tour(1, e.timeStamp); });
+    box.querySelector(".tour-prev").addEventListener("click", function (e) { self.tour(-1, stamp(e)); });
+    box.querySelector(".tour-next").addEventListener("click", function (e) { self.tour(1, stamp(e)); });
     this.tourPos = box.querySelector(".tour-pos");
     this.tourCaption = box.querySelector(".tour-caption");
     this.tourPos.textContent = "tour 0 / " + this.m.tour.length;
@@ -196,14 +222,14 @@
     var paging = k === "PageDown" || k === "PageUp";
     if (this.keys("next").indexOf(k) >= 0 && (paging || onFrame)) {
       event.preventDefault();
-      this.tour(1, event.timeStamp);
+      this.tour(1, stamp(event));
     } else if (this.keys("previous").indexOf(k) >= 0 && (paging || onFrame)) {
       event.preventDefault();
-      this.tour(-1, event.timeStamp);
+      this.tour(-1, stamp(event));
     } else if (onFrame && this.keys("first").indexOf(k) >= 0) {
       event.preventDefault();
       this.tourIndex = 0;
-      this.tour(0, event.timeStamp);
+      this.tour(0, stamp(event));
     } else if (onFrame && this.keys("blank").indexOf(k) >= 0) {
       event.preventDefault();
       this.frame.classList.toggle("blank");
@@ -277,7 +303,8 @@
   Player.prototype.changed = function (time) {
     this.sync();
     this.show(time);
-    writeHash();
+    scheduleHash();
+    if (time) time.end = performance.now();
   };
 
   /* Controls show the state: slider positions, labels, readouts, disabled flags. */
@@ -286,24 +313,27 @@
     m.names.forEach(function (n) {
       var input = self.inputs[n];
       if (m.kinds[n] === "choice") {
-        input.value = String(self.state[n]);
+        if (input.value !== String(self.state[n])) input.value = String(self.state[n]);
         return;
       }
       var spec = context.specs[n];
       var i = nearestIndex(spec.values, self.state[n]);
       self.state[n] = spec.values[i];
-      input.max = String(spec.values.length - 1);
-      input.value = String(i);
-      input.disabled = spec.disabled || spec.values.length < 2;
-      input.setAttribute("aria-valuetext", spec.shown[i]);
-      input.label.textContent = spec.label;
-      input.output.textContent = spec.shown[i];
+      setProp(input, "max", String(spec.values.length - 1));
+      if (input.value !== String(i)) input.value = String(i);
+      setProp(input, "disabled", spec.disabled || spec.values.length < 2);
+      if (input._valuetext !== spec.shown[i]) {
+        input.setAttribute("aria-valuetext", spec.shown[i]);
+        input._valuetext = spec.shown[i];
+      }
+      setText(input.label, spec.label);
+      setText(input.output, spec.shown[i]);
       var note = spec.kind === "slider"
         ? spec.shown_min + " … " + spec.shown_max + ", step " + spec.shown_step +
           (spec.values.length < spec.live_count ? " (" + spec.values.length + " of " + spec.live_count + " baked)" : "")
         : (spec.values.length < spec.live_count ? spec.values.length + " of " + spec.live_count + " baked" : "");
       if (spec.disabled) note = "(not used by this schedule)";
-      input.note.textContent = note;
+      setText(input.note, note);
     });
   };
 
@@ -311,28 +341,39 @@
     var context = this.context(), index = this.index(context, this.state), self = this;
     var urls = this.urls(context, index);
     var token = ++this.shown;
-    this.readout.textContent = context.summaries[index];
+    setText(this.readout, context.summaries[index]);
     var entries = urls.map(load);
+    var ready = entries.every(function (e) { return e.ready; });
     var paint = function () {
       if (token !== self.shown) return;
-      if (self.base.getAttribute("src") !== urls[0]) self.base.src = urls[0];
-      self.overlay.src = urls[1];
-      self.overlay.alt = context.alts[index];
-      self.section.dataset.frame = urls[1];
-      if (time !== undefined) {
-        var ready = entries.every(function (e) { return e.ready; });
-        requestAnimationFrame(function () { // the frame with the new picture is being drawn: right after it
-          var channel = new MessageChannel();
-          channel.port1.onmessage = function () {
-            site.latencies.push({ player: self.m.var, ms: performance.now() - time, ready: ready });
-          };
-          channel.port2.postMessage(0);
-        });
-      }
-      self.preloadAround(context, index);
+      var painting = performance.now();
+      self.swap(urls, context.alts[index]);
+      if (!time) { self.preloadAround(context, index); return; }
+      var swapped = performance.now();
+      requestAnimationFrame(function () { // style, layout and paint of the new picture follow this callback
+        var rendering = performance.now();
+        var channel = new MessageChannel();
+        channel.port1.onmessage = function () { // the first task after that frame
+          var now = performance.now();
+          var script = ready ? time.end - time.start : (time.end - time.start) + (swapped - painting);
+          site.latencies.push({ player: self.m.var, ms: now - time.input, work: script + (now - rendering),
+                                script: script, render: now - rendering, ready: ready });
+          quietUntil = 0;
+          self.preloadAround(context, index); // after the frame, so it never delays one
+        };
+        channel.port2.postMessage(0);
+      });
     };
-    if (entries.every(function (e) { return e.ready; })) paint();
+    if (ready) paint();
     else Promise.all(entries.map(function (e) { return e.promise; })).then(paint);
+  };
+
+  /* Show a frame: its pictures are decoded already (the cache's Image objects hold them), so setting
+   * the same address on the page's <img> paints at once; only what differs is written. */
+  Player.prototype.swap = function (urls, alt) {
+    if (this.base._src !== urls[0]) { this.base.src = urls[0]; this.base._src = urls[0]; }
+    if (this.overlay._src !== urls[1]) { this.overlay.src = urls[1]; this.overlay._src = urls[1]; }
+    setProp(this.overlay, "alt", alt);
   };
 
   /* Every state one move away (along each control, the buttons, the tour) gets decoded ahead. */
@@ -375,6 +416,15 @@
       out[decodeURIComponent(part.slice(0, eq))] = decodeURIComponent(part.slice(eq + 1));
     });
     return out;
+  }
+
+  /* The address is rewritten once the moves pause (history.replaceState costs a few ms, and browsers
+   * throttle pages that call it on every step of a drag). */
+  var hashTimer = null;
+  function scheduleHash() {
+    if (restoring) return;
+    clearTimeout(hashTimer);
+    hashTimer = setTimeout(writeHash, 120);
   }
 
   var restoring = false;
@@ -421,8 +471,31 @@
     script.id = "mathjax-script";
     script.src = meta.getAttribute("content");
     script.async = true;
+    script.onload = function () {
+      if (window.MathJax && MathJax.startup && MathJax.startup.promise) MathJax.startup.promise.then(fitMath);
+    };
     document.head.appendChild(script);
   }
+
+  /* An inline formula wider than its paragraph (on a phone) becomes a box of its own that scrolls
+   * sideways, so the page never does: all classes are cleared, then all widths read, then the wide
+   * ones marked (one layout, not one per formula). */
+  var fitTimer = null;
+  function fitMath() {
+    var inline = document.querySelectorAll("mjx-container:not([display='true'])");
+    var i, wide = [];
+    for (i = 0; i < inline.length; i++) inline[i].classList.remove("wide");
+    for (i = 0; i < inline.length; i++) {
+      var box = inline[i].parentElement;
+      if (box && inline[i].getBoundingClientRect().width > box.clientWidth) wide.push(inline[i]);
+    }
+    for (i = 0; i < wide.length; i++) wide[i].classList.add("wide");
+    site.wideMath = wide.length;
+  }
+  window.addEventListener("resize", function () {
+    clearTimeout(fitTimer);
+    fitTimer = setTimeout(fitMath, 200);
+  });
 
   function start() {
     var sections = document.querySelectorAll("section.player");
