@@ -12,6 +12,7 @@ import warnings
 import ipywidgets as widgets
 import numpy as np
 import pytest
+from matplotlib.text import Text
 
 import lecture_utils.widgets
 from lecture_utils.widgets.core import LiveFigure, Panel
@@ -62,7 +63,43 @@ def check_panel(panel) -> None:
             for low, high in (ax.get_xlim(), ax.get_ylim()):
                 assert np.isfinite([low, high]).all() and max(abs(low), abs(high)) <= SANE_LIMIT, (
                     f"{type(panel).__name__}: axis '{ax.get_title()}' limits ({low}, {high})")
+        check_text_inside(panel, live)
     assert isinstance(panel.summary(), str) and panel.summary()
+
+
+def check_text_inside(panel, live: LiveFigure) -> None:
+    """Every visible, non-empty text of the figure (titles, ticks, legends, messages, number boxes with
+    their frames) lies inside the picture: nothing is cut at its edge ("-0.627" shown as "-0.62")."""
+    renderer = live.canvas.get_renderer()
+    frame = live.fig.bbox.padded(1.0)  # a pixel of slack for antialiasing
+    extents = []
+    tick_labels = set()
+    for ax in live.fig.axes:
+        if not ax.get_visible():
+            continue
+        for axis in (ax.xaxis, ax.yaxis):
+            ticks = axis.get_major_ticks() + axis.get_minor_ticks()
+            tick_labels.update(id(label) for tick in ticks for label in (tick.label1, tick.label2))
+            if ax.axison and axis.get_visible():  # only ticks inside the view are drawn: the axis extent holds those
+                extents.append((f"{axis.axis_name} tick labels of '{ax.get_title()}'", axis.get_tightbbox(renderer)))
+    for text in live.fig.findobj(Text):
+        if id(text) in tick_labels or not text.get_visible() or not text.get_text().strip() or not _shown(text):
+            continue
+        patch = text.get_bbox_patch()
+        extents.append((repr(text.get_text()), patch.get_window_extent(renderer) if patch is not None
+                        else text.get_window_extent(renderer)))
+    for what, extent in extents:
+        if extent is None:
+            continue
+        assert (frame.x0 <= extent.x0 and extent.x1 <= frame.x1 and frame.y0 <= extent.y0 and extent.y1 <= frame.y1), (
+            f"{type(panel).__name__}: text {what} at {tuple(round(x) for x in extent.bounds)} leaves the "
+            f"{live.fig.bbox.width:.0f} x {live.fig.bbox.height:.0f} px figure")
+
+
+def _shown(artist) -> bool:
+    """Whether every parent of the artist is visible too (a hidden axes' tick labels are not drawn)."""
+    axes = getattr(artist, "axes", None)
+    return axes is None or axes.get_visible()
 
 
 def settings_to_try(panel, rng) -> list[dict]:

@@ -113,3 +113,65 @@ def test_huge_integers_are_refused_by_name(panel):
     for name in ("num_steps", "gamma"):
         with pytest.raises(ValueError, match=f"^{name} must be a finite number between .* got 1000000000000000"):
             panel.set(**{name: 10**400})
+
+
+# --- what reaches the browser: one message per reshaped slider, and page values the kernel ignores ---
+
+def sent_states(control):
+    """Record the state messages ``control`` sends to the browser (its comm is replaced by a recorder)."""
+    sent = []
+
+    class Recorder:
+        kernel = object()  # ipywidgets only sends with a kernel present
+        comm_id = "recorder"
+
+        def on_msg(self, callback):
+            pass
+
+        def send(self, data, buffers=None):
+            sent.append(data["state"])
+
+    control.comm = Recorder()
+    return sent
+
+
+def test_a_schedule_chosen_in_the_page_reshapes_decay_in_one_message():
+    """The chooser's observer (the page's drop-down, not set()): range, step, value, label and state of the
+    decay slider arrive together, never an intermediate range the browser would clamp its handle to."""
+    panel = GradientDescent1DPanel(schedule="inverse-time")
+    panel.set(decay=0.2)
+    sent = sent_states(panel.controls["decay"])
+    panel.controls["schedule"].set_state({"index": list(panel.controls["schedule"].options).index("exponential")})
+    assert len(sent) == 1, sent
+    assert sent[0] == {"min": 0.5, "max": 1.0, "step": 0.01, "value": 0.9, "description": "rate r"}
+    assert panel.schedule()(1) == pytest.approx(0.1 * 0.9)  # the run uses the new rate too
+    sent.clear()
+    panel.controls["schedule"].set_state({"index": list(panel.controls["schedule"].options).index("constant")})
+    assert sent == [{"description": "decay (off)", "disabled": True}]  # same range and value: only what changed
+
+
+def test_the_page_cannot_move_a_slider_by_float_noise_or_a_stale_range():
+    panel = GradientDescent1DPanel(gamma=0.1, schedule="exponential")
+    gamma, decay = panel.controls["gamma"], panel.controls["decay"]
+    before = panel.summary()
+    gamma.set_state({"value": 0.09999999999999999})  # noUiSlider's 0.01 + 9 * 0.01
+    assert gamma.value == 0.1 and panel.summary() == before
+    decay.set_state({"value": 0.49999999999999994})  # rendered from the 'step' range 0.1..1.0: below 0.5 now
+    assert decay.value == 0.9 and panel.summary() == before
+    gamma.set_state({"value": 0.5})  # a real move in the page still moves it, and redraws
+    assert gamma.value == 0.5 and panel.summary() != before
+
+
+def test_the_page_is_given_values_its_slider_keeps():
+    """0.1 on γ₀'s track (0.01 to 1.2, step 0.01) is 0.09999999999999999 in Chromium's noUiSlider (seen in
+    the browser test); the kernel sends that, keeps 0.1 for its own sums, and a value sent back is the same."""
+    from lecture_utils.widgets.core import page_slider_value
+
+    panel = GradientDescent1DPanel(gamma=0.1)
+    gamma = panel.controls["gamma"]
+    assert page_slider_value(0.1, 0.01, 1.2, 0.01) == 0.09999999999999999
+    assert gamma.get_state("value") == {"value": 0.09999999999999999} and gamma.value == 0.1
+    for value in np.arange(1, 121) / 100:  # every value the track can show is kept as it is
+        shown = gamma.get_state("value")["value"] if gamma.set_state({"value": float(value)}) is None else None
+        assert page_slider_value(shown, gamma.min, gamma.max, gamma.step) == shown
+        assert gamma.value == round(float(value), 12)

@@ -13,7 +13,7 @@ from ..functions import LECTURE_1D
 from ..plotting.descent import draw_descent_1d, draw_loss_curves, draw_step_size_ruler, loss_gap
 from ..plotting.style import lecture_style
 from ..schedules import SCHEDULE_NAMES, Schedule, make_schedule
-from .core import LiveFigure, Panel, panel_layout, slider
+from .core import LiveFigure, Panel, button_row, panel_layout, readout_html, readout_text, reshape_slider, slider
 
 # Decay-slider settings per schedule: (label, min, max, step, default).
 DECAY_SETTINGS = {
@@ -67,16 +67,16 @@ class GradientDescent1DPanel(Panel):
         self.apply_arguments(schedule=schedule, gamma=gamma, w0=w0, num_steps=num_steps)
         self.trajectory: Trajectory = self._run()
         self._build_figure()
-        self.readout = widgets.HTML()
+        self.readout = readout_html(5)
         buttons = []
         for value, label in LANDMARKS:
-            button = widgets.Button(description=label, layout=widgets.Layout(width="120px"))
+            button = widgets.Button(description=label)
             button.on_click(lambda _b, v=value: self.set(gamma=v))
             buttons.append(button)
         self._watch()
         self.widget = panel_layout(
             [[self.controls[n] for n in ("gamma", "schedule", "decay")], [self.controls[n] for n in ("w0", "num_steps")]],
-            widgets.HBox([widgets.Label("landmarks:")] + buttons), self.live.image, self.readout)
+            button_row("landmarks:", buttons), self.live.image, self.readout)
         self.update()
 
     # --- math -------------------------------------------------------------
@@ -93,7 +93,7 @@ class GradientDescent1DPanel(Panel):
     # --- figure -----------------------------------------------------------
     def _build_figure(self) -> None:
         with lecture_style():
-            fig = Figure(figsize=(11, 6.0), dpi=80, layout="constrained")
+            fig = Figure(figsize=(11, 6.0), dpi=80, layout="constrained")  # 880 x 480 px
             grid = fig.add_gridspec(2, 2, height_ratios=[4, 1])
             ax_curve, ax_loss = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1])
             ax_ruler = fig.add_subplot(grid[1, :])
@@ -111,12 +111,9 @@ class GradientDescent1DPanel(Panel):
 
     def _on_schedule(self, change: dict) -> None:
         label, low, high, step, default = DECAY_SETTINGS[change["new"]]
-        decay = self.controls["decay"]
-        with self.muted():
-            decay.min, decay.max = -1e9, 1e9  # widen first so the new range is always accepted
-            decay.min, decay.max, decay.step, decay.value = low, high, step, default
-            decay.description = label
-            decay.disabled = change["new"] == "constant"
+        with self.muted():  # range, value, label and state reach the browser as one message
+            reshape_slider(self.controls["decay"], low, high, step, default, description=label,
+                           disabled=change["new"] == "constant")
 
     def update(self) -> None:
         """Re-run gradient descent from the controls and redraw the changing artists."""
@@ -153,7 +150,7 @@ class GradientDescent1DPanel(Panel):
         if name != "constant":
             parts.append(f"With decay the step shrinks to γ<sub>{self.trajectory.num_steps - 1}</sub> = "
                          f"{self.trajectory.step_sizes[-1]:.3g} by the last step, so the regime can change on the way.")
-        parts.append(html.escape(self.trajectory.describe()) + ".")
+        parts.append(html.escape(readout_text(self.trajectory.describe())) + ".")
         return "<div style='font-size:16px; line-height:1.4'>" + "<br>".join(parts) + "</div>"
 
     def summary(self) -> str:

@@ -16,7 +16,7 @@ from ..momentum import (METHODS, MethodTrajectory, gd_optimal_rate, gd_optimal_s
 from ..plotting.momentum import (METHOD_COLORS, draw_loss_panel, draw_rate_map, draw_ravine, draw_ravine_path,
                                  loss_or_floor, theory_line)
 from ..plotting.style import COLORS, lecture_style
-from .core import LiveFigure, Panel, panel_layout, slider
+from .core import LiveFigure, Panel, button_row, panel_layout, readout_html, readout_text, slider
 
 GAMMA_MAX = 4.0
 BETA_MAX = 0.99
@@ -69,7 +69,7 @@ class MomentumPanel(Panel):
         self.gamma_star, self.beta_star = self._optimum_on_grid()
         self.run: MethodTrajectory = self._run()
         self._build_figure()
-        self.readout = widgets.HTML()
+        self.readout = readout_html(6)
         self.buttons = {
             "GD best": self._button(f"GD best: β = 0, γ = {self.gamma_gd:.3f}",
                                     lambda: self.set(beta=0.0, gamma=self.gamma_gd)),
@@ -81,11 +81,11 @@ class MomentumPanel(Panel):
         self._watch()
         self.widget = panel_layout(
             [[self.controls[n] for n in ("method", "gamma", "beta")], [self.controls["num_steps"]]],
-            widgets.HBox([widgets.Label("landmarks:")] + list(self.buttons.values())), self.live.image, self.readout)
+            button_row("landmarks:", list(self.buttons.values())), self.live.image, self.readout)
         self.update()
 
     def _button(self, label: str, action) -> widgets.Button:
-        button = widgets.Button(description=label, layout=widgets.Layout(width="300px"))
+        button = widgets.Button(description=label)
         button.on_click(lambda _b: action())
         return button
 
@@ -128,7 +128,7 @@ class MomentumPanel(Panel):
     # --- figure -----------------------------------------------------------
     def _build_figure(self) -> None:
         with lecture_style():
-            fig = Figure(figsize=(12.5, 8.0), dpi=80, layout="constrained")
+            fig = Figure(figsize=(11.25, 6.2), dpi=80, layout="constrained")  # 900 x 496 px
             grid = fig.add_gridspec(2, 2, height_ratios=[1.0, 1.25], width_ratios=[1.0, 1.0])
             ax_path = fig.add_subplot(grid[0, :])
             ax_loss, ax_map = fig.add_subplot(grid[1, 0]), fig.add_subplot(grid[1, 1])
@@ -225,7 +225,7 @@ class MomentumPanel(Panel):
                  + (" (no closed form for this method)" if rate is None else ""))
         parts = [f"<b>{method}</b>: {EQUATIONS[method]}; κ = {self.kappa:g}.", rates,
                  html.escape(self._landmark_text()) + ".",
-                 html.escape(self.run.describe()) + "."]
+                 html.escape(readout_text(self.run.describe())) + "."]
         if method in ("momentum", "Nesterov", "GD"):
             parts.insert(2, f"Edge of divergence at this β: γ &lt; {self.edge():.3f}.")
         return "<div style='font-size:16px; line-height:1.4'>" + "<br>".join(parts) + "</div>"

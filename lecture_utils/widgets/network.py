@@ -14,7 +14,7 @@ from ..network import TrainingRun, basis_functions, init_params, noisy_sine, tra
 from ..plotting.network import BASIS_CAPACITY, draw_training
 from ..plotting.style import lecture_style
 from ..schedules import make_schedule
-from .core import LiveFigure, Panel, panel_layout, slider
+from .core import LiveFigure, Panel, panel_layout, readout_html, readout_text, slider
 
 CACHE_SIZE = 256  # training runs remembered, so moving a slider back is instant
 N, NOISE, SEED, NUM_STEPS = 40, 0.15, 0, 1000  # notebook 03's noisy sine and the length of every run
@@ -44,7 +44,7 @@ class NetworkTrainingPanel(Panel):
         self._runs: OrderedDict[tuple, TrainingRun] = OrderedDict()
         self.run = self._train()
         self._build_figure()
-        self.readout = widgets.HTML()
+        self.readout = readout_html(3)
         self._watch()
         c = self.controls
         self.widget = panel_layout([[c["gamma"], c["decay"]], [c["m"], c["activation"]]], self.live.image, self.readout)
@@ -80,8 +80,8 @@ class NetworkTrainingPanel(Panel):
     # --- figure -----------------------------------------------------------
     def _build_figure(self) -> None:
         with lecture_style():
-            fig = Figure(figsize=(13, 5.2), dpi=80, layout="constrained")
-            ax_loss, ax_fit = fig.subplots(1, 2)
+            fig = Figure(figsize=(11.25, 5.2), dpi=80, layout="constrained")  # 900 x 416 px
+            ax_loss, ax_fit = fig.subplots(1, 2, width_ratios=[1, 1.35])  # room for the fit's title
             self.artists = draw_training(ax_loss, ax_fit, self.x, self.y, self.grid, self.run, self.contributions(),
                                          self.num_steps, self.noise_floor, np.sin(self.grid), animated=True)
         self.live = LiveFigure(fig, self.artists.artists)
@@ -109,7 +109,7 @@ class NetworkTrainingPanel(Panel):
         c = self.controls
         run = self.run
         lines = [f"<b>γ<sub>k</sub> = {c['gamma'].value:.4f} / (1 + {c['decay'].value:.3f} k)</b>, "
-                 f"m = {c['m'].value} units of g = {c['activation'].value}: {run.describe()}."]
+                 f"m = {c['m'].value} units of g = {c['activation'].value}: {readout_text(run.describe())}."]
         if run.diverged:
             lines.append("The summed loss grows with n and m, so wider networks need smaller steps.")
         else:

@@ -19,6 +19,9 @@ from .core import LiveFigure, Panel, panel_layout, slider
 EPOCHS = 40  # work budget of every run: 40 passes over the data
 BATCH_SIZES = (16, 32, 64, 128, 256, 512)  # 512 = n: SGD becomes full-batch GD
 LOSS_YLIM = (45.0, 80.0)
+READOUT_LINES = 5  # the readout always takes this many lines (and one spare for wrapping): no layout jump
+READOUT_STYLE = (f"font-size:16px; line-height:1.4; min-height:{1.4 * (READOUT_LINES + 1):.1f}em; "
+                 "font-family:monospace; white-space:pre-wrap")
 
 
 def _basin(risk: RobustCentreRisk, w: np.ndarray) -> str:
@@ -41,8 +44,7 @@ class SGDvsGDPanel(Panel):
             "decay": slider("float", "decay d", 0.002, 0.0, 0.02, 0.0005, ".4f"),
             "batch_size": widgets.SelectionSlider(options=list(BATCH_SIZES), value=BATCH_SIZES[0],
                                                   description="batch size |B|", continuous_update=True,
-                                                  style={"description_width": "110px"},
-                                                  layout=widgets.Layout(width="480px")),
+                                                  style={"description_width": "110px"}),
             "seed": slider("int", "seed", 0, 0, 99, 1),
         }
         # checked by name: a value out of range or a size not offered is a ValueError naming the argument
@@ -72,12 +74,12 @@ class SGDvsGDPanel(Panel):
     # --- figure -----------------------------------------------------------
     def _build_figure(self) -> None:
         with lecture_style():
-            fig = Figure(figsize=(13, 5.4), dpi=80, layout="constrained")
+            fig = Figure(figsize=(11.25, 5.4), dpi=80, layout="constrained")  # 900 x 432 px
             ax_map, ax_loss = fig.subplots(1, 2, width_ratios=[1.25, 1])
             draw_risk_background(ax_map, self.risk)
             self.paths = draw_paths(ax_map, self.run, self.gd, animated=True)
-            ax_map.set_title(f"Paths on L(w), {EPOCHS} passes over the data each")
-            ax_map.legend(loc="lower left", fontsize=10, ncol=2)
+            ax_map.set_title(f"Paths, {EPOCHS} passes each\n(colour: L(w), dark = low)", fontsize=15)
+            ax_map.legend(loc="lower left", fontsize=9, ncol=2)
             self.losses = draw_loss_vs_work(ax_loss, self.risk, self.run, self.gd, budget=EPOCHS * self.risk.n,
                                             animated=True, ylim=LOSS_YLIM)
             self.losses.sgd_line.set_label("SGD")
@@ -97,7 +99,7 @@ class SGDvsGDPanel(Panel):
     # --- text -------------------------------------------------------------
     def _readout_html(self) -> str:
         lines = self.summary().split("\n")
-        return "<div style='font-size:16px; line-height:1.4'>" + "<br>".join(lines) + "</div>"
+        return f"<div style='{READOUT_STYLE}'>" + "<br>".join(lines) + "</div>"
 
     def summary(self) -> str:
         """Plain-text numbers of the current runs (printed under the panel for nbval)."""
@@ -111,11 +113,28 @@ class SGDvsGDPanel(Panel):
                 return "diverged"
             return f"w = ({w[0]:.3f}, {w[1]:.3f}), L = {self.risk.value(w):.2f}, {basin} basin"
 
-        return "\n".join([
-            f"gamma_k = {float(c['gamma0'].value):.3f} / (1 + {float(c['decay'].value):.4f} k); "
+        return "\n".join([  # READOUT_LINES short lines: none wraps at 1024 px
+            f"γ_k = {float(c['gamma0'].value):.3f} / (1 + {float(c['decay'].value):.4f} k); "
             f"batch size {run.batch_size}, seed {int(c['seed'].value)}",
-            f"SGD: {run.num_steps} steps, {int(run.evaluations[-1])} per-example gradients, "
-            f"last step size {g_last:.3g}; ends at {where(run.final)}",
-            f"GD:  {gd.num_steps} steps, {gd.num_steps * self.risk.n} per-example gradients; "
-            f"ends at {where(gd.final)}",
+            f"SGD: {run.num_steps} steps, {int(run.evaluations[-1])} per-example gradients, last γ {g_last:.3g}",
+            f"     ends at {where(run.final)}",
+            f"GD:  {gd.num_steps} steps, {gd.num_steps * self.risk.n} per-example gradients",
+            f"     ends at {where(gd.final)}",
         ])
+
+
+SUMMARY_HEADER = f"{'γ₀':>6} {'d':>7} {'|B|':>4} {'seed':>4}   {'SGD ends in':<14} {'L':>6}   {'GD ends in':<14} {'L':>6}"
+
+
+def summary_row(panel: SGDvsGDPanel) -> str:
+    """One line of the replay table under ``SUMMARY_HEADER``: settings, then where SGD and GD end and their loss."""
+    c = panel.controls
+
+    def end(w: np.ndarray) -> str:
+        basin = _basin(panel.risk, w)
+        if basin == "diverged":
+            return f"{'diverged':<14} {'-':>6}"
+        return f"{basin + ' basin':<14} {panel.risk.value(w):6.2f}"
+
+    return (f"{float(c['gamma0'].value):6.3f} {float(c['decay'].value):7.4f} {int(c['batch_size'].value):4d} "
+            f"{int(c['seed'].value):4d}   {end(panel.run.final)}   {end(panel.gd.final)}")

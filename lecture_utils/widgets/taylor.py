@@ -9,7 +9,7 @@ from ..functions import LECTURE_1D, QUARTIC
 from ..plotting.style import RC_PARAMS, lecture_style
 from ..plotting.taylor import draw_taylor_1d
 from ..taylor import StepReport, take_step
-from .core import LiveFigure, Panel, panel_layout, slider
+from .core import LiveFigure, Panel, panel_layout, reshape_slider, slider
 
 # Per objective: view limits, w0 slider (min, max, step, default), lam slider (min, max, step, default).
 SETTINGS = {
@@ -35,7 +35,7 @@ class TaylorStepPanel(Panel):
         }
         self.controls["objective"].observe(self._on_objective, names="value")
         with lecture_style():
-            self.fig = Figure(figsize=(12, 5.6), dpi=80, layout="constrained")
+            self.fig = Figure(figsize=(11.25, 5.6), dpi=80, layout="constrained")  # 900 x 448 px
             self.ax = self.fig.add_subplot()
         self.live = LiveFigure(self.fig)
         self._positions: dict = {}  # per objective: the axes' position from its first layout
@@ -71,9 +71,7 @@ class TaylorStepPanel(Panel):
         with self.muted():
             for key in ("w0", "lam"):
                 low, high, step, default = s[key]
-                control = self.controls[key]
-                control.min, control.max = -1e9, 1e9  # widen first so the new range is always accepted
-                control.min, control.max, control.step, control.value = low, high, step, default
+                reshape_slider(self.controls[key], low, high, step, default)  # one message to the browser
             self._draw()
 
     def update(self) -> None:

@@ -18,7 +18,7 @@ from matplotlib.legend import Legend
 from ..plotting.style import COLORS, lecture_style
 from ..plotting.twolayer import draw_cost_curve, draw_decision_boundary
 from ..twolayer import HIDDEN_ACTIVATIONS, TrainingRun, accuracy, forward_propagation, make_moons, train_two_layer
-from .core import LiveFigure, Panel, panel_layout, slider
+from .core import LiveFigure, Panel, panel_layout, readout_html, slider
 
 LEARNING_RATES = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
 MAX_HIDDEN_UNITS = 16
@@ -40,8 +40,7 @@ class TwoLayerPanel(Panel):
         self.controls = {
             "learning_rate": widgets.SelectionSlider(options=list(LEARNING_RATES),
                                                      value=LEARNING_RATES[0], description="learning rate α",
-                                                     continuous_update=True, style=style,
-                                                     layout=widgets.Layout(width="480px")),
+                                                     continuous_update=True, style=style),
             "hidden_units": slider("int", "hidden units n¹", hidden_units, 1, MAX_HIDDEN_UNITS, 1),
             "hidden_activation": widgets.Dropdown(options=list(HIDDEN_ACTIVATIONS), value=HIDDEN_ACTIVATIONS[0],
                                                   description="activation g", style=style),
@@ -50,7 +49,7 @@ class TwoLayerPanel(Panel):
         self.apply_arguments(learning_rate=learning_rate, hidden_activation=hidden_activation)  # checked, by name
         self.run = self._train()
         self._build_figure()
-        self.readout = widgets.HTML()
+        self.readout = readout_html(5)
         self._watch()
         c = self.controls
         self.widget = panel_layout([[c["learning_rate"], c["hidden_units"]], [c["hidden_activation"], c["iteration"]]],
@@ -82,7 +81,7 @@ class TwoLayerPanel(Panel):
     # --- figure -----------------------------------------------------------
     def _build_figure(self) -> None:
         with lecture_style():
-            fig = Figure(figsize=(12.5, 5.4), dpi=80, layout="constrained")
+            fig = Figure(figsize=(11.25, 5.4), dpi=80, layout="constrained")  # 900 x 432 px
             ax_boundary, ax_cost = fig.subplots(1, 2, width_ratios=[1.15, 1])
             self.boundary = draw_decision_boundary(ax_boundary, self._probabilities, self.X, self.Y,
                                                    resolution=RESOLUTION, title="What the network predicts",

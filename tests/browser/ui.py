@@ -221,3 +221,112 @@ def measure_latency(page, index: int, style: str = "drag", moves: int = 14,
         page.mouse.up()
     to_frame, painted = page.evaluate("[window.__latency, window.__latencyPainted]")
     return to_frame[warmup:], painted[warmup:]
+
+
+# --- the live panels in the page and in the kernel ------------------------------------------------
+
+def kernel_run(server, code: str, timeout: float = 60) -> str:
+    """Run ``code`` in the server's one kernel as a second client (beside the page); what it printed."""
+    import json as _json  # noqa: F401 (kept local: the module's other helpers need no kernel client)
+    from pathlib import Path
+
+    from jupyter_client import BlockingKernelClient
+
+    (kernel,) = server.api("kernels")
+    client = BlockingKernelClient(connection_file=str(Path(server.env["JUPYTER_RUNTIME_DIR"])
+                                                      / f"kernel-{kernel['id']}.json"))
+    client.load_connection_file()
+    client.start_channels()
+    printed: list[str] = []
+    errors: list[str] = []
+
+    def hook(msg):
+        if msg["msg_type"] == "stream":
+            printed.append(msg["content"]["text"])
+        elif msg["msg_type"] == "error":
+            errors.append("\n".join(msg["content"]["traceback"]))
+
+    try:
+        client.execute_interactive(code, store_history=False, timeout=timeout, output_hook=hook)
+    finally:
+        client.stop_channels()
+    assert not errors, errors
+    return "".join(printed)
+
+
+# The kernel's panels (every lecture_utils Panel bound to a name), in the order they were built, each
+# as the page should show it: its controls, text readouts, buttons and picture, in the widget tree's order.
+KERNEL_PANELS = r"""
+import hashlib as _hashlib, html as _html, json as _json, re as _re, warnings as _warnings
+import ipywidgets as _w
+
+def _is_panel(_v):
+    return any(_c.__name__ == "Panel" and _c.__module__ == "lecture_utils.widgets.core" for _c in type(_v).__mro__)
+
+def _dom_items(_x):
+    if isinstance(_x, _w.Box):
+        return [_i for _c in _x.children for _i in _dom_items(_c)]
+    if isinstance(_x, (_w.FloatSlider, _w.IntSlider)):
+        return [["slider", _x.description, format(_x.value, _x.readout_format).replace("-", "\u2212")]]
+    if isinstance(_x, (_w.SelectionSlider, _w.Dropdown)):
+        return [["slider" if isinstance(_x, _w.SelectionSlider) else "choice", _x.description, str(_x.label)]]
+    if isinstance(_x, _w.HTML):
+        return [["text", _re.sub(r"\s+", "", _html.unescape(_re.sub(r"<[^>]*>", "", _x.value)))]]
+    if isinstance(_x, _w.Button):
+        return [["button", _x.description, bool(_x.disabled)]]
+    if isinstance(_x, _w.Image):
+        return [["picture", _hashlib.sha256(bytes(_x.value)).hexdigest()[:16]]]
+    return []
+
+def _min_font_px(_panel):
+    from matplotlib.text import Text as _Text
+    _sizes = [_t.get_fontsize() * _live.fig.dpi / 72 for _live in vars(_panel).values()
+              if type(_live).__name__ == "LiveFigure" for _t in _live.fig.findobj(_Text)
+              if _t.get_visible() and _t.get_text().strip()]
+    return min(_sizes) if _sizes else None
+
+with _warnings.catch_warnings():
+    _warnings.simplefilter("ignore")
+    _order = list(getattr(_w.widgets.widget, "_instances", None) or _w.Widget.widgets)
+_panels = {id(_v): (_k, _v) for _k, _v in list(globals().items()) if not _k.startswith("_") and _is_panel(_v)
+           and getattr(_v, "widget", None) is not None}
+print(_json.dumps([dict(name=_k, summary=_p.summary(), state=_p.state_code(_k), items=_dom_items(_p.widget),
+                        min_font_px=_min_font_px(_p))
+                   for _k, _p in sorted(_panels.values(), key=lambda kv: _order.index(kv[1].widget.model_id))]))
+"""
+
+
+def kernel_panels(server) -> list[dict]:
+    """Every panel in the kernel (name, summary(), state_code(), what the page should show), in build order."""
+    import json
+    return json.loads(kernel_run(server, KERNEL_PANELS))
+
+
+# The panels in the page: the output areas that hold a widget with a plot image, in the page's order;
+# each with the same items as KERNEL_PANELS lists (the picture as a hash of its data URL).
+PAGE_PANELS = r"""async () => {
+  const norm = t => t.replace(/\s+/g, '');
+  const hash = async s => [...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s)))]
+      .map(b => b.toString(16).padStart(2, '0')).join('').slice(0, 16);
+  const areas = [...document.querySelectorAll('.jp-OutputArea-output')].filter(a => a.querySelector('img.widget-image'));
+  const panels = [];
+  for (const area of areas) {
+    const items = [];
+    for (const e of area.querySelectorAll('.widget-slider, .widget-dropdown, .widget-html, .widget-button, img.widget-image')) {
+      const label = e.querySelector(':scope > .widget-label')?.textContent ?? '';
+      if (e.classList.contains('widget-slider'))
+        items.push(['slider', label, e.querySelector('.widget-readout').textContent.trim()]);
+      else if (e.classList.contains('widget-dropdown')) {
+        const select = e.querySelector('select');
+        items.push(['choice', label, select.options[select.selectedIndex]?.textContent ?? '']);
+      } else if (e.classList.contains('widget-html'))
+        items.push(['text', norm(e.querySelector('.widget-html-content').textContent)]);
+      else if (e.classList.contains('widget-button'))
+        items.push(['button', e.textContent.trim(), e.disabled]);
+      else
+        items.push(['picture', await hash(e.src)]);
+    }
+    panels.push(items);
+  }
+  return panels;
+}"""
