@@ -239,3 +239,89 @@ def test_landmarks_sit_where_the_regime_changes():
 def test_run_behaviour(step_size, behaviour):
     assert run_behaviour(gradient_descent(f.grad, 23.0, step_size, 10, f=f.value)) == behaviour
     assert run_behaviour(gradient_descent(f.grad, 23.0, 1.2, 100)) == "diverged"
+
+
+# --- figures (plotting/descent.py) ------------------------------------------------------------------
+
+@pytest.fixture
+def plt():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    yield plt
+    plt.close("all")
+
+
+def test_ruler_label_stays_in_the_strip_and_off_the_landmark_lines(plt):
+    from lecture_utils.plotting.descent import draw_step_size_ruler
+
+    landmarks = step_size_landmarks(f.curvature)
+    for width in (9.0, 11.0):  # the static size and the panel's
+        fig, ax = plt.subplots(figsize=(width, 1.6), dpi=100)
+        ruler = draw_step_size_ruler(ax, landmarks)
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        line_pixels = [ax.transData.transform((x, 0.5))[0] for x in landmarks.values()]
+        box = ax.get_window_extent(renderer)
+        for gamma0 in np.round(np.arange(0.01, 1.25, 0.01), 2):
+            ruler.update(gamma0)
+            extent = ruler.label.get_window_extent(renderer)
+            assert box.x0 - 1 <= extent.x0 and extent.x1 <= box.x1 + 1, (width, gamma0)
+            assert not any(extent.x0 - 2 <= x <= extent.x1 + 2 for x in line_pixels), (width, gamma0)
+        ruler.update(1.05)  # the label that used to sit over the gamma = 1 line
+        assert ruler.label.get_horizontalalignment() == "left"
+
+
+def test_loss_curves_draw_a_run_equal_to_an_earlier_one_as_hollow_markers(plt):
+    from lecture_utils.plotting.descent import LOSS_FLOOR, draw_loss_curves
+
+    runs = [gradient_descent(f.grad, 23.0, g, 30, f=f.value) for g in (0.1, 0.5, 0.9)]
+    fig, ax = plt.subplots()
+    lines = draw_loss_curves(ax, runs, ["γ = 0.1", "γ = 0.5", "γ = 0.9"])
+    # |1 - 2 gamma| = 0.8 for 0.1 and 0.9: the same curve 289 * 0.64^k
+    np.testing.assert_allclose(lines[2].get_ydata(), 289 * 0.64 ** np.arange(31), rtol=1e-10)
+    assert lines[2].get_linestyle() == "None" and lines[2].get_markerfacecolor() == "none"
+    assert lines[2].get_label() == "γ = 0.9 (on γ = 0.1)"
+    assert lines[0].get_linestyle() == "-" and lines[1].get_linestyle() == "-"
+    assert lines[1].get_ydata()[1] == LOSS_FLOOR  # gamma = 0.5 lands on 6: drawn at the floor ...
+    assert any("drawn at" in t.get_text() for t in ax.texts)  # ... and the figure says so
+    assert len({line.get_marker() for line in lines}) == 3  # not told apart by colour alone
+
+
+def test_step_size_and_schedule_figures_draw_the_runs_they_are_given(plt):
+    from lecture_utils.plotting.descent import draw_schedule_runs, draw_step_size_runs
+    from lecture_utils.schedules import Constant
+
+    gammas = [0.1, 0.5, 1.05]
+    runs = [gradient_descent(f.grad, 23.0, g, 30, f=f.value) for g in gammas]
+    fig, (top, bottom) = plt.subplots(2, 1)
+    draw_step_size_runs(top, bottom, runs, gammas, minimizer=f.minimizer)
+    np.testing.assert_allclose(top.lines[0].get_ydata(), 6 + 17 * 0.8 ** np.arange(12), rtol=1e-12)
+    assert [line.get_label() for line in top.lines[:3]] == ["γ = 0.1", "γ = 0.5", "γ = 1.05"]
+    assert top.lines[3].get_ydata()[0] == 6.0  # the minimum, dotted
+    assert len(bottom.lines) == 3
+    with pytest.raises(ValueError, match="trajectories and gammas"):
+        draw_step_size_runs(top, bottom, runs, gammas[:2], minimizer=6.0)
+
+    schedules = [gradient_descent(f.grad, 23.0, s, 30, f=f.value)
+                 for s in (Constant(1.05), ExponentialDecay(1.05, 0.9))]
+    fig, (top, bottom) = plt.subplots(2, 1)
+    draw_schedule_runs(top, bottom, schedules, ["constant", "exponential"])
+    np.testing.assert_allclose(top.lines[1].get_ydata(), 1.05 * 0.9 ** np.arange(30), rtol=1e-12)
+    assert sorted(line.get_ydata()[0] for line in top.lines[2:]) == [0.5, 1.0]
+    assert top.get_ylim()[1] >= 1.05
+    with pytest.raises(ValueError, match="trajectories and labels"):
+        draw_schedule_runs(top, bottom, schedules, ["one"])
+
+
+def test_step_size_comparison_names_every_marker_and_the_colour_scale(plt):
+    from lecture_utils.plotting.descent import draw_step_size_comparison
+
+    runs = [gradient_descent(STEP_SIZE_COMPARISON.grad, np.array([1.0, 1.0]), g, 40) for g in (0.1, 0.9)]
+    fig, axes = plt.subplots(2, 1)
+    draw_step_size_comparison(axes, STEP_SIZE_COMPARISON, runs, ["γ = 0.1", "γ = 0.9"])
+    for ax, gamma in zip(axes, ("0.1", "0.9")):
+        labels = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert labels == [f"40 steps, γ = {gamma}", "start (1, 1)", "contours of f (dark: low)"]
+    with pytest.raises(ValueError, match="same length"):
+        draw_step_size_comparison(axes, STEP_SIZE_COMPARISON, runs, ["only one"])

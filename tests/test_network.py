@@ -388,3 +388,27 @@ def test_a_transposed_theta_is_blamed_on_theta():
     # a beta of the wrong length is still blamed on beta
     with pytest.raises(ValueError, match=r"^beta has shape \(2,\), expected \(4,\)"):
         loss_and_gradients(X, Y, Theta, beta[:2], "relu")
+
+
+def test_backprop_chain_fits_a_9_inch_figure_without_overlapping_labels():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from lecture_utils.plotting.network import CHAIN_FACTORS, draw_backprop_chain
+
+    fig, ax = plt.subplots(figsize=(9, 4.6), dpi=100)
+    draw_backprop_chain(ax)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    page = fig.bbox
+    texts = [t for t in ax.texts if t.get_text()] + [ax.title]
+    for text in texts:  # everything inside the 9-inch figure
+        box = text.get_window_extent(renderer)
+        assert page.x0 - 1 <= box.x0 and box.x1 <= page.x1 + 1, text.get_text()
+    factors = [t.get_window_extent(renderer) for t in ax.texts if t.get_text() in {f for f, _ in CHAIN_FACTORS}]
+    assert len(factors) == len(CHAIN_FACTORS)
+    for i, a in enumerate(factors):
+        for b in factors[i + 1:]:
+            assert not a.overlaps(b)
+    plt.close(fig)

@@ -217,3 +217,30 @@ def test_panel_constructor_and_set_refuse_bad_values_by_name():
         panel.set(objective="(w - 6)^2", lam=20.0)  # lam = 20 fits the quartic's range, not this one's
     assert panel.summary() == before and panel.controls["objective"].value == "non-convex quartic"
     assert panel.controls["lam"].max == 50.0
+
+
+def test_static_figures_can_put_legend_and_numbers_under_the_axes():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from lecture_utils.plotting.taylor import draw_taylor_1d, draw_trust_region_2d
+
+    fig, ax = plt.subplots(figsize=(9, 6.5), dpi=100)
+    artists = draw_taylor_1d(ax, LECTURE_1D, taylor.take_step(LECTURE_1D, 23.0, 5.0), xlim=(-18, 24),
+                             ylim=(-100, 320), below=True)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    axes_box = ax.get_window_extent(renderer)
+    readout = artists.readout.get_window_extent(renderer)
+    legend = ax.get_legend().get_window_extent(renderer)
+    assert readout.y1 < axes_box.y0 and legend.y1 < axes_box.y0  # both under the plot, which keeps the width
+    assert not readout.overlaps(legend)
+    assert "λ = 5" in artists.readout.get_text()
+    fig2, ax2 = plt.subplots()
+    draw_trust_region_2d(ax2, GRADIENT_PICTURE, taylor.take_trust_region_step(GRADIENT_PICTURE, (2.0, 1.5), 1.0),
+                         below=True)
+    fig2.canvas.draw()
+    assert ax2.get_legend().get_window_extent().y1 < ax2.get_window_extent().y0
+    labels = [t.get_text() for t in ax2.get_legend().get_texts()]
+    assert any(label.startswith("w₁") for label in labels) and "contours of f (dark: low)" in labels
+    plt.close("all")

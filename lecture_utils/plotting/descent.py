@@ -6,12 +6,15 @@ from dataclasses import dataclass
 from typing import Mapping, Optional, Sequence
 
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.axes import Axes
 
 from ..descent import Trajectory
 from ..functions import DiagonalQuadratic, ShiftedSquare
+from . import alt
 from .style import COLORS, CYCLE
 
+RUN_MARKERS = ("o", "s", "D", "^", "v", "P", "X")  # one marker per run, so no run is told apart by colour alone
 ARROW_CAPACITY = 128  # tangent arrows drawn at most (quiver has a fixed number of arrows)
 ARROW_LENGTH = 0.09  # of a tangent arrow, as a fraction of the axes
 LOSS_FLOOR = 1e-16  # f - f* is drawn at this height when it is exactly 0 (log scale)
@@ -70,6 +73,24 @@ class Descent1DArtists:
         self.arrows.set_offsets(offsets)
         self.arrows.set_UVC(np.ma.masked_array(u, mask), np.ma.masked_array(v, mask))
         self.message.set_text(message)
+        alt.note(self.ax, descent_sentence(self.objective, trajectory, message))
+
+
+def descent_sentence(objective: ShiftedSquare, trajectory: Trajectory, message: str = "") -> str:
+    """The 1D descent picture in one sentence (its alt text): steps, start, step size, where the run went."""
+    w = trajectory.iterates.reshape(-1)
+    gammas = np.asarray(trajectory.step_sizes, dtype=float)
+    num = alt.number
+    if gammas.size and np.all(gammas == gammas[0]):
+        rate = f" with γ = {num(gammas[0])}"
+        factor = 1 - gammas[0] * objective.curvature
+        ratio = f"; the distance to {num(objective.minimizer)} is multiplied by {num(factor)} each step"
+    else:
+        rate = f" with steps from γ₀ = {num(gammas[0])} to {num(gammas[-1])}" if gammas.size else ""
+        ratio = ""
+    end = " (" + alt.plain(" ".join(message.split())) + ")" if message else ""
+    return (f"{trajectory.num_steps} steps of gradient descent on {alt.plain(objective.latex)} from "
+            f"w₀ = {num(w[0])}{rate}, moving {num(w[0])} → {num(w[-1])}{ratio}{end}.")
 
 
 def draw_descent_1d(
@@ -127,22 +148,86 @@ def draw_loss_curves(
     ylim: tuple[float, float] = (1e-16, 1e6),
     animated: bool = False,
 ) -> list:
-    """f(w_k) - f* against k on a log scale, one line per run; returns the lines."""
+    """f(w_k) - f* against k on a log scale, one line per run; returns the lines.
+
+    A run whose curve is the same as an earlier run's is drawn as hollow markers without a line,
+    so both stay visible (on (w - 6)^2, gamma = 0.1 and 0.9 lose the same factor per step).
+    """
     lines = []
-    for i, (trajectory, label) in enumerate(zip(trajectories, labels)):
-        gap = loss_gap(trajectory)
-        (line,) = ax.semilogy(np.arange(len(gap)), np.clip(gap, *ylim), "o-", markersize=4,
+    gaps = [np.clip(loss_gap(t), *ylim) for t in trajectories]
+    for i, (gap, label) in enumerate(zip(gaps, labels)):
+        marker = RUN_MARKERS[i % len(RUN_MARKERS)]
+        same = [j for j, g in enumerate(gaps[:i]) if len(g) == len(gap) and np.allclose(g, gap, rtol=1e-9)]
+        if same:
+            label = f"{label} (on {labels[same[0]]})"
+        (line,) = ax.semilogy(np.arange(len(gap)), gap, marker=marker, markersize=4,
                               label=label, animated=animated, color=CYCLE[i % len(CYCLE)])
+        if same:
+            line.set_linestyle("none")
+            line.set_markersize(9)
+            line.set_markerfacecolor("none")
+            line.set_markeredgewidth(1.8)
         lines.append(line)
     if any(np.any(loss_gap(t) <= LOSS_FLOOR) for t in trajectories):
-        ax.text(0.02, 0.02, "f − f* = 0 exactly is drawn at $10^{-16}$", transform=ax.transAxes, fontsize=12,
-                color=COLORS["grey"])
+        ax.text(0.98, 0.05, "f − f* = 0 is drawn at $10^{-16}$", transform=ax.transAxes, fontsize=12,
+                color=COLORS["grey"], ha="right", va="bottom")
     ax.set_ylim(*ylim)
     ax.set_xlabel("iteration k")
     ax.set_ylabel("$f(w_k) - f^*$ (log scale)")
     ax.set_title("Loss against iteration")
     ax.legend(loc="center right")
     return lines
+
+
+def draw_iterates(ax: Axes, trajectories: Sequence[Trajectory], labels: Sequence[str], *, minimizer: float,
+                  shown: int = 12, ylim: tuple[float, float] = (-45.0, 60.0)) -> list:
+    """The first ``shown`` iterates w_k of 1D runs against k, one colour and marker per run; returns the lines."""
+    lines = []
+    for i, (trajectory, label) in enumerate(zip(trajectories, labels)):
+        w = trajectory.iterates.reshape(-1)[:shown]
+        (line,) = ax.plot(np.arange(len(w)), np.clip(w, 2 * ylim[0], 2 * ylim[1]),
+                          marker=RUN_MARKERS[i % len(RUN_MARKERS)], color=CYCLE[i % len(CYCLE)], label=label)
+        lines.append(line)
+    ax.axhline(minimizer, color=COLORS["grey"], linestyle=":", label=f"minimum w* = {minimizer:g}")
+    ax.set_ylim(*ylim)
+    ax.set_xlabel("iteration k")
+    ax.set_ylabel("$w_k$")
+    ax.set_title("Iterates")
+    ax.legend(loc="lower left", ncol=3, fontsize=12)
+    return lines
+
+
+def draw_step_size_runs(ax_iterates: Axes, ax_loss: Axes, trajectories: Sequence[Trajectory],
+                        gammas: Sequence[float], *, minimizer: float) -> None:
+    """Constant-step runs overlaid: the first iterates (top axes) and f(w_k) - f* on a log scale (bottom axes)."""
+    if len(trajectories) != len(gammas):
+        raise ValueError(f"trajectories and gammas must have the same length, "
+                         f"got {len(trajectories)} and {len(gammas)}")
+    labels = [f"γ = {g:g}" for g in gammas]
+    draw_iterates(ax_iterates, trajectories, labels, minimizer=minimizer)
+    ax_iterates.set_title(f"Iterates for {len(gammas)} step sizes (dotted: the minimum)")
+    draw_loss_curves(ax_loss, trajectories, labels, ylim=(LOSS_FLOOR, 1e12))  # headroom for the legend
+    ax_loss.legend(loc="upper right", ncol=3, fontsize=12)
+
+
+def draw_schedule_runs(ax_steps: Axes, ax_loss: Axes, trajectories: Sequence[Trajectory], labels: Sequence[str],
+                       landmarks: Sequence[float] = (0.5, 1.0)) -> None:
+    """Runs with different schedules: the step sizes γ_k used (top axes, landmarks dotted) and their loss (bottom)."""
+    if len(trajectories) != len(labels):
+        raise ValueError(f"trajectories and labels must have the same length, "
+                         f"got {len(trajectories)} and {len(labels)}")
+    for i, (trajectory, label) in enumerate(zip(trajectories, labels)):
+        ax_steps.plot(np.arange(trajectory.num_steps), trajectory.step_sizes, marker=RUN_MARKERS[i % len(RUN_MARKERS)],
+                      color=CYCLE[i % len(CYCLE)], label=label)
+    for value in landmarks:
+        ax_steps.axhline(value, color=COLORS["grey"], linestyle=":")
+    ax_steps.set_ylim(0, 1.1 * max(max(landmarks, default=0.0), *(float(np.max(t.step_sizes)) for t in trajectories)))
+    ax_steps.set_xlabel("iteration k")
+    ax_steps.set_ylabel("step size $γ_k$")
+    ax_steps.set_title("Schedules (dotted: " + " and ".join(f"{v:g}" for v in landmarks) + ")")
+    ax_steps.legend(loc="lower left", fontsize=12)
+    draw_loss_curves(ax_loss, trajectories, labels)
+    ax_loss.legend(loc="center right", fontsize=12)
 
 
 def draw_contours(ax: Axes, objective: DiagonalQuadratic, lim: float, levels: int = 15) -> None:
@@ -162,13 +247,14 @@ def draw_gradient_direction(
     """Contours of f with arrows for +grad (steepest ascent) and -grad at ``point``; returns the gradient."""
     point = np.asarray(point, dtype=float)
     g = objective.grad(point)
-    draw_contours(ax, objective, 3.0, levels=15)
+    draw_contours(ax, objective, 3.0, levels=10)
     for sign, color, label in ((1, COLORS["vermillion"], r"$+\nabla f$ (steepest ascent)"),
                                (-1, COLORS["blue"], r"$-\nabla f$ (steepest descent)")):
         ax.annotate("", xy=point + sign * scale * g, xytext=point,
                     arrowprops=dict(arrowstyle="-|>", color=color, linewidth=3, mutation_scale=25))
         ax.plot([], [], color=color, linewidth=3, label=label)
     ax.plot(*point, "o", color=COLORS["black"], markersize=9, label=f"w = ({point[0]:g}, {point[1]:g})")
+    ax.plot([], [], color=colormaps["cividis"](0.1), linewidth=1.3, label="contours of f (dark: low)")
     ax.set_title(f"f(w) = {objective.latex}\n" + rf"$\nabla f$({point[0]:g}, {point[1]:g}) = ({g[0]:g}, {g[1]:g}), arrows drawn ×{scale:g}")
     ax.legend(loc="lower left", fontsize=12, framealpha=1)
     return g
@@ -178,21 +264,27 @@ def draw_path_2d(ax: Axes, trajectory: Trajectory, color: str, label: str) -> No
     """A 2D trajectory as joined dots with its start marked."""
     path = trajectory.iterates
     ax.plot(path[:, 0], path[:, 1], "o-", color=color, markersize=4, linewidth=1.5, label=label)
-    ax.plot(path[0, 0], path[0, 1], "s", color=COLORS["black"], markersize=8)
+    ax.plot(path[0, 0], path[0, 1], "s", color=COLORS["black"], markersize=8,
+            label=f"start ({path[0, 0]:g}, {path[0, 1]:g})")
 
 
 def draw_step_size_comparison(
     axes: Sequence[Axes], objective: DiagonalQuadratic, runs: Sequence[Trajectory], titles: Sequence[str]
 ) -> None:
-    """The lecture's three panels: contours on [-1, 1]^2 with one run's 2D path in each."""
+    """The lecture's three panels: contours on [-1, 1]^2 with one run's 2D path in each (give stacked axes)."""
     if not (len(axes) == len(runs) == len(titles)):
         raise ValueError(f"axes, runs and titles must have the same length, got {len(axes)}, {len(runs)}, {len(titles)}")
     for i, (ax, run, title) in enumerate(zip(axes, runs, titles)):
-        draw_contours(ax, objective, 1.0, levels=12)
-        draw_path_2d(ax, run, CYCLE[i % len(CYCLE)], title)
+        draw_contours(ax, objective, 1.0, levels=8)
+        draw_path_2d(ax, run, CYCLE[i % len(CYCLE)], f"{run.num_steps} steps, {title}")
+        ax.plot([], [], color=colormaps["cividis"](0.1), linewidth=1.3, label="contours of f (dark: low)")
         ax.set_xlim(-1.05, 1.05)
         ax.set_ylim(-1.05, 1.05)
         ax.set_title(title)
+        ax.legend(loc="lower left", fontsize=12, framealpha=0.95)
+
+
+RULER_LABEL_GAP = 0.015  # between the marker and its label, in units of gamma
 
 
 @dataclass
@@ -202,6 +294,30 @@ class RulerArtists:
     marker: object
     used: object
     label: object
+    lines: tuple[float, ...] = ()  # where the landmark lines are: the label never covers one
+    gamma_max: float = 1.25
+
+    def _label_width(self) -> float:
+        """The label's width in units of gamma, estimated from its font size and the strip's width."""
+        ax = self.label.axes
+        pixels = 0.62 * self.label.get_fontsize() * len(self.label.get_text()) * ax.figure.dpi / 72
+        return pixels / max(ax.bbox.width, 1.0) * self.gamma_max
+
+    def label_place(self, gamma0: float) -> tuple[float, str]:
+        """(x, alignment) of the label: beside the marker, inside the strip and between the landmark lines around it.
+
+        The label sits above the marker's height, so it may pass over the marker, never over a line.
+        """
+        width = self._label_width()
+        edges = sorted({0.0, *self.lines, self.gamma_max})
+        right = next((e for e in edges if e > gamma0), self.gamma_max)
+        left = max((e for e in edges if e <= gamma0), default=0.0)
+        pad = RULER_LABEL_GAP
+        if gamma0 + pad + width <= right - pad:
+            return gamma0 + pad, "left"
+        if gamma0 - pad - width >= left + pad:
+            return gamma0 - pad, "right"
+        return max(left + pad, right - pad - width), "left"  # the gap between the lines, as near the marker as fits
 
     def update(self, gamma0: float, used: Optional[np.ndarray] = None) -> None:
         """Move the marker to gamma0 and draw the span of step sizes the run actually used."""
@@ -210,10 +326,10 @@ class RulerArtists:
             self.used.set_data([float(np.min(used)), float(np.max(used))], [0.5, 0.5])
         else:
             self.used.set_data([gamma0, gamma0], [0.5, 0.5])
-        left_of_marker = gamma0 > 0.6  # keep the label inside the strip at both ends
-        self.label.set_position((gamma0 - 0.02 if left_of_marker else gamma0 + 0.02, 0.95))
-        self.label.set_horizontalalignment("right" if left_of_marker else "left")
         self.label.set_text(f"γ₀ = {gamma0:.2f}")
+        x, alignment = self.label_place(gamma0)
+        self.label.set_position((x, 0.95))
+        self.label.set_horizontalalignment(alignment)
 
 
 def draw_step_size_ruler(
@@ -238,4 +354,4 @@ def draw_step_size_ruler(
     (used,) = ax.plot([], [], color=COLORS["black"], linewidth=5, solid_capstyle="butt", animated=animated)
     (marker,) = ax.plot([], [], "v", color=COLORS["black"], markersize=16, animated=animated)
     label = ax.text(0, 0.95, "", ha="center", va="top", fontsize=13, fontweight="bold", animated=animated)
-    return RulerArtists(marker, used, label)
+    return RulerArtists(marker, used, label, (one, edge), gamma_max)

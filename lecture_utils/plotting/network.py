@@ -80,36 +80,42 @@ CHAIN_FACTORS = (
 
 
 def draw_backprop_chain(ax: Axes) -> None:
-    """The forward chain X_i → P_i → A_i → Ŷ_i → L_i on top and, under each edge, its backward chain-rule factor."""
-    xs = np.arange(len(CHAIN_NODES)) * 3.3
+    """The forward chain X_i → P_i → A_i → Ŷ_i → L_i on top and, under each edge, its backward chain-rule factor.
+
+    Drawn for a figure about 9 in wide: the factors alternate between two rows so that neighbours never touch.
+    """
+    xs = np.arange(len(CHAIN_NODES)) * 2.6
+    half_widths = (0.55, 0.7, 0.75, 0.75, 1.1)  # of each node's box, in data units (for the arrows between them)
     for x, (label, shape) in zip(xs, CHAIN_NODES):
-        ax.text(x, 1.0, label, ha="center", va="center", fontsize=15,
-                bbox=dict(boxstyle="round,pad=0.4", facecolor="white", edgecolor=COLORS["black"], linewidth=1.5))
+        ax.text(x, 1.0, label, ha="center", va="center", fontsize=14,
+                bbox=dict(boxstyle="round,pad=0.35", facecolor="white", edgecolor=COLORS["black"], linewidth=1.5))
         ax.text(x, 0.45, shape, ha="center", va="center", fontsize=13, color=COLORS["grey"])
-    for x0, x1 in zip(xs[:-1], xs[1:]):
-        _arrow(ax, (x0 + 0.95, 1.0), (x1 - 0.95, 1.0), COLORS["black"], shrink=2, width=1.5)
+    for (x0, w0), (x1, w1) in zip(zip(xs[:-1], half_widths[:-1]), zip(xs[1:], half_widths[1:])):
+        _arrow(ax, (x0 + w0, 1.0), (x1 - w1, 1.0), COLORS["black"], shrink=2, width=1.5)
     for k, (x0, x1) in enumerate(zip(xs[:-1], xs[1:])):
         label, shape = CHAIN_FACTORS[k]
         mid = (x0 + x1) / 2
         _arrow(ax, (x1 - 0.3, -0.35), (x0 + 0.3, -0.35), COLORS["vermillion"], shrink=2, width=2.0)
-        ax.text(mid, -0.75, label, ha="center", va="top", fontsize=17, color=COLORS["vermillion"])
         ax.text(mid, -0.1, shape, ha="center", va="bottom", fontsize=12, color=COLORS["vermillion"])
+        row = -0.7 if k % 2 == 0 else -1.75  # alternate rows: neighbouring factors are wider than their spacing
+        ax.text(mid, row, label, ha="center", va="top", fontsize=15, color=COLORS["vermillion"])
     # the beta branch: beta enters Y_hat_i from above, and its factor leaves Y_hat_i upwards
     xb = xs[3]
-    ax.text(xb, 2.35, r"$\beta$", ha="center", va="center", fontsize=15,
-            bbox=dict(boxstyle="round,pad=0.4", facecolor="white", edgecolor=COLORS["black"], linewidth=1.5))
-    ax.text(xb - 0.45, 2.35, r"$m \times 1$", ha="right", va="center", fontsize=13, color=COLORS["grey"])
+    ax.text(xb, 2.35, r"$\beta$", ha="center", va="center", fontsize=14,
+            bbox=dict(boxstyle="round,pad=0.35", facecolor="white", edgecolor=COLORS["black"], linewidth=1.5))
+    ax.text(xb - 0.4, 2.35, r"$m \times 1$", ha="right", va="center", fontsize=13, color=COLORS["grey"])
     _arrow(ax, (xb - 0.25, 2.05), (xb - 0.25, 1.35), COLORS["black"], shrink=2, width=1.5)
     _arrow(ax, (xb + 0.25, 1.35), (xb + 0.25, 2.05), COLORS["vermillion"], shrink=2, width=2.0)
     ax.text(xb + 0.45, 1.75, r"$\dfrac{\partial \hat Y_i}{\partial \beta} = A_i^\top$  ($1 \times m$)",
-            ha="left", va="center", fontsize=15, color=COLORS["vermillion"])
-    ax.text(xs[0] - 1.4, 1.0, "forward", ha="right", va="center", fontsize=14, fontweight="bold")
-    ax.text(xs[0] - 1.4, -0.35, "backward", ha="right", va="center", fontsize=14, fontweight="bold",
+            ha="left", va="center", fontsize=14, color=COLORS["vermillion"])
+    ax.text(xs[0] - 0.6, 2.0, "forward (black) →", ha="left", va="center", fontsize=13, fontweight="bold")
+    ax.text(xs[0] - 0.6, -2.75, "← backward (vermillion)", ha="left", va="center", fontsize=13, fontweight="bold",
             color=COLORS["vermillion"])
-    ax.set_xlim(xs[0] - 3.2, xs[-1] + 1.8)
-    ax.set_ylim(-2.0, 2.8)
+    ax.set_xlim(xs[0] - 0.7, xs[-1] + 1.2)
+    ax.set_ylim(-3.0, 2.8)
     ax.axis("off")
-    ax.set_title(r"One example: forward in black, backward factors in vermillion, multiplied from $\mathcal{L}_i$ back")
+    ax.set_title(r"One example: one backward factor per forward edge, multiplied from $\mathcal{L}_i$ back",
+                 fontsize=15)
 
 
 def draw_loss_curve(ax: Axes, losses: np.ndarray, num_steps: Optional[int] = None, noise_floor: Optional[float] = None,

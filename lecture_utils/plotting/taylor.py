@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.patches import Circle, FancyArrowPatch, Rectangle
 
@@ -128,9 +129,13 @@ def _readout_text(report: taylor.StepReport) -> str:
 
 
 def draw_taylor_1d(ax: Axes, objective: Any, report: taylor.StepReport, *, xlim: tuple[float, float],
-                   ylim: tuple[float, float], animated: bool = False) -> Taylor1DArtists:
+                   ylim: tuple[float, float], animated: bool = False, below: bool = False) -> Taylor1DArtists:
     """f, and for one step (``taylor.take_step``): the tangent at w0, the penalised model
-    f(w0) + f'(w0)(w - w0) + lam (w - w0)^2 and its minimiser."""
+    f(w0) + f'(w0)(w - w0) + lam (w - w0)^2 and its minimiser.
+
+    The legend and the numbers go to the right of the axes, or under them with ``below=True``
+    (a static figure of one axes, about 9 in wide, whose plot then keeps the whole width).
+    """
     grid = np.linspace(*xlim, GRID_POINTS)
     ax.plot(grid, _clip_to_band(objective.value(grid), ylim), color=COLORS["blue"], label="f(w)", zorder=2)
     ax.axhline(0.0, color=COLORS["grey"], linestyle=":", linewidth=1.5, zorder=1)
@@ -157,15 +162,20 @@ def draw_taylor_1d(ax: Axes, objective: Any, report: taylor.StepReport, *, xlim:
     message = ax.text(0.5, 0.97, "", transform=ax.transAxes, ha="center", va="top", fontsize=14,
                       color=COLORS["vermillion"], fontweight="bold", animated=animated, zorder=7,
                       bbox=dict(facecolor="white", edgecolor=COLORS["vermillion"], alpha=0.9))
-    readout = ax.text(1.03, 0.0, "", transform=ax.transAxes, ha="left", va="bottom", fontsize=14,
-                      animated=animated, clip_on=False,
+    readout = ax.text(*((1.0, -0.2) if below else (1.03, 0.0)), "", transform=ax.transAxes,
+                      ha="right" if below else "left",
+                      va="top" if below else "bottom", multialignment="left", fontsize=14, animated=animated,
+                      clip_on=False,
                       bbox=dict(facecolor="#f4f4f4", edgecolor=COLORS["grey"], boxstyle="round,pad=0.4"))
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     ax.set_xlabel("w")
     ax.set_ylabel("value")
     ax.set_title("Taylor models of " + _math_name(objective), fontsize=15)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=12, frameon=False)
+    if below:
+        ax.legend(loc="upper left", bbox_to_anchor=(-0.12, -0.18), fontsize=12, frameon=False)
+    else:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=12, frameon=False)
     artists = Taylor1DArtists(ax, grid, tangent, model, start, model_min, true_value, gap, region,
                               step_arrow, message, readout)
     artists.update(report)
@@ -243,10 +253,13 @@ class TrustRegion2DArtists:
 
 
 def draw_trust_region_2d(ax: Axes, objective: DiagonalQuadratic, report: taylor.TrustRegionReport, *,
-                         lim: float = 3.0, animated: bool = False) -> TrustRegion2DArtists:
+                         lim: float = 3.0, animated: bool = False, below: bool = False) -> TrustRegion2DArtists:
     """Contours of f and, for one step (``taylor.take_trust_region_step``), the disc ||w - w0|| <= alpha
-    and the minimiser of the linear model on it (a step along -grad)."""
-    draw_contours(ax, objective, lim, levels=15)
+    and the minimiser of the linear model on it (a step along -grad).
+
+    The legend goes to the right of the axes, or under them with ``below=True`` (stacked static figures).
+    """
+    draw_contours(ax, objective, lim, levels=10)
     disc = Circle((0.0, 0.0), 1.0, facecolor=COLORS["sky"], alpha=0.3, edgecolor=COLORS["blue"], linewidth=2.5,
                   animated=animated, zorder=2)
     ax.add_patch(disc)
@@ -264,11 +277,17 @@ def draw_trust_region_2d(ax: Axes, objective: DiagonalQuadratic, report: taylor.
     ax.plot([], [], "s", color=COLORS["black"], markersize=10, label="w₀")
     ax.fill([], [], facecolor=COLORS["sky"], alpha=0.5, edgecolor=COLORS["blue"], label="trust region ‖w − w₀‖ ≤ α")
     ax.plot([], [], color=COLORS["vermillion"], linewidth=3, label="step along −∇f to the boundary")
+    ax.plot([], [], "o", color=COLORS["vermillion"], markeredgecolor=COLORS["black"], markersize=10,
+            label="w₁: the linear model's lowest point on the disc")
     ax.plot([], [], "--", color=COLORS["grey"], linewidth=2, label="lowest level of the linear model")
+    ax.plot([], [], color=colormaps["cividis"](0.1), linewidth=1.3, label="contours of f (dark: low)")
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
     ax.set_title("Trust region on " + _math_name(objective), fontsize=15)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=12, frameon=False)
+    if below:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), fontsize=12, frameon=False)
+    else:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=12, frameon=False)
     artists = TrustRegion2DArtists(ax, disc, start, step, end, level_line, readout, lim)
     artists.update(report)
     return artists
