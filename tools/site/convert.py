@@ -111,7 +111,9 @@ def convert(nb: dict, stem: str, out_dir: Path, player_for_cell: Callable[[int],
                     from PIL import Image
                     import io
                     width, height = Image.open(io.BytesIO(png)).size
-                    alt = html.escape(_figure_alt(source, count), quote=True)
+                    metadata = output.get("metadata", {})
+                    stored = (metadata.get("image/png") or {}).get("alt") or metadata.get("alt")  # IPython's Image(alt=...)
+                    alt = html.escape(stored or _figure_alt(source, count), quote=True)
                     outputs.append(f'<img class="figure" src="{stem}/img/{name}" width="{width}" height="{height}" '
                                    f'loading="lazy" alt="{alt}">')
                 elif "text/html" in data:

@@ -502,16 +502,22 @@
     for (var i = 0; i < sections.length; i++) site.players.push(new Player(sections[i], i));
     restore();
     window.addEventListener("hashchange", restore);
-    var first = site.players.length ? site.players[0].overlay : null;
+    var first = site.players[0];
+    var later = function () { // after the first frame: the equations, then the neighbouring pictures
+      loadMathJax();
+      site.players.forEach(function (p) { p.preloadAround(p.context(), p.index(p.context(), p.state)); });
+    };
     var done = function () {
       requestAnimationFrame(function () {
         site.firstFrame = performance.now();
-        setTimeout(loadMathJax, 0);
+        setTimeout(later, 0);
       });
     };
-    if (first) (first.complete ? Promise.resolve() : first.decode()).then(done, done);
-    else loadMathJax();
-    site.players.forEach(function (p) { p.preloadAround(p.context(), p.index(p.context(), p.state)); });
+    if (first) {
+      Promise.all([first.base, first.overlay].map(function (img) {
+        return img.complete ? Promise.resolve() : img.decode();
+      })).then(done, done);
+    } else loadMathJax();
   }
 
   // The script is the last element of <body>: everything above is parsed, so start now (DOMContentLoaded
