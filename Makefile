@@ -37,6 +37,7 @@ LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,) --LabApp.news_url=No
 	--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate
 
 lab: $(RUN_STAMP)
+	@$(MAKE) --no-print-directory image-alt || echo "(npm is missing: figures keep their alt text in the notebooks, but JupyterLab will not show it)"
 	@echo "Starting JupyterLab on notebooks/ (stop it with Ctrl-C twice)..."
 	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/
 
@@ -82,8 +83,33 @@ $(BROWSER_STAMP): pyproject.toml $(STAMP)
 $(CHROMIUM):
 	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-liberation
 
+# Alt text on figures (issue 21): JupyterLab 4 and Notebook 7 draw an image output without the alt text
+# stored in its metadata; tools/image_alt/ is a prebuilt extension that puts it on the <img>, built here
+# from npm packages (@jupyter/builder) and copied into .venv's labextensions. Nothing loads at run time.
+IMAGE_ALT := $(VENV)/share/jupyter/labextensions/lecture-image-alt/package.json
+
+$(IMAGE_ALT): tools/image_alt/index.js tools/image_alt/package.json | $(RUN_STAMP)
+	command -v npm >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends npm)
+	rm -rf build/image-alt && mkdir -p build/image-alt
+	cp tools/image_alt/index.js tools/image_alt/package.json build/image-alt/
+	npm install --silent --no-audit --no-fund --prefix build/image-alt
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter labextension build build/image-alt
+	rm -rf $(dir $(IMAGE_ALT)) && mkdir -p $(dir $(IMAGE_ALT))
+	cp -r build/image-alt/labextension/. $(dir $(IMAGE_ALT))
+
+.PHONY: image-alt
+image-alt: $(IMAGE_ALT)
+
+# axe-core (the accessibility audit of tests/browser/test_accessibility.py), from its npm package.
+AXE_JS := build/axe/node_modules/axe-core/axe.min.js
+
+$(AXE_JS):
+	command -v npm >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends npm)
+	mkdir -p build/axe
+	npm install --silent --no-audit --no-fund --prefix build/axe axe-core@4
+
 .PHONY: test-browser
-test-browser: install $(BROWSER_STAMP) $(CHROMIUM)
+test-browser: install $(BROWSER_STAMP) $(CHROMIUM) $(IMAGE_ALT) $(AXE_JS)
 	$(PYTEST) -p no:cacheprovider tests/browser
 
 # Presenter pages for live demos (tools/present): each lesson's panels one a screen, stepped through
