@@ -193,8 +193,9 @@ def draw_step_outcome(ax: Axes, reports: Sequence[taylor.StepReport], *, marks: 
     ax.semilogx(lams, [r.f_w1 for r in reports], color=COLORS["vermillion"], label="true f(w₁) after one step")
     ax.semilogx(lams, [r.model_w1 for r in reports], "--", color=COLORS["orange"], label="penalised model at its minimum, m_λ(w₁)")
     ax.axhline(f_w0, color=COLORS["grey"], linestyle=":", linewidth=2, label=f"f(w₀) = {f_w0:g}")
-    for report in marks:
-        ax.plot([report.lam], [report.f_w1], "o", color=COLORS["black"], markersize=9, zorder=5)
+    for i, report in enumerate(marks):
+        ax.plot([report.lam], [report.f_w1], "o", color=COLORS["black"], markersize=9, zorder=5,
+                label="the steps annotated" if i == 0 else None)
         ax.annotate(f"λ = {report.lam:g} (γ = {report.gamma:g}):\nf(w₁) = {report.f_w1:.3g}",
                     (report.lam, report.f_w1), xytext=(8, 40), textcoords="offset points", fontsize=13,
                     bbox=dict(facecolor="white", edgecolor="none", alpha=0.85),
