@@ -32,10 +32,11 @@ import numpy as np
 from ._exercise_core import NOT_YET, PASSED, WRONG, Exercise, Feedback, Stop
 from ._exercises_backprop import EXERCISES as _BACKPROP
 from ._exercises_descent import EXERCISES as _DESCENT
+from ._exercises_momentum import EXERCISES as _MOMENTUM
 
 __all__ = ["Feedback", "check", "hint", "answer_or_reference", "exercise_ids", "title"]
 
-_EXERCISES: dict[str, Exercise] = {e.id: e for e in sorted(_DESCENT + _BACKPROP, key=lambda e: e.notebook)}
+_EXERCISES: dict[str, Exercise] = {e.id: e for e in sorted(_DESCENT + _BACKPROP + _MOMENTUM, key=lambda e: e.notebook)}
 
 
 def _exercise(exercise_id: Any) -> Exercise:

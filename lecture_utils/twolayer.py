@@ -24,7 +24,7 @@ squared error) is in ``network.py``; ``to_lecture_notation`` and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 import numpy as np
 
@@ -256,6 +256,20 @@ def predict(X: np.ndarray, params: Params, hidden_activation: str = "tanh") -> n
     """Class labels 0/1 of shape (1, m): 1 where A2 > 0.5."""
     A2, _ = forward_propagation(X, params, hidden_activation)
     return (A2 > 0.5).astype(float)
+
+
+def class_probability(params: Params, hidden_activation: str = "tanh") -> Callable[[np.ndarray], np.ndarray]:
+    """The trained network as a function: points (n0, k), one per column, -> their k probabilities A2."""
+    n0, _, n2 = _check_params(params)
+    if n2 != 1:
+        raise ValueError(f"params must have one output unit (W2 of shape (1, n1)), got n2 = {n2}")
+    g = _check_choice("hidden_activation", hidden_activation, HIDDEN_ACTIVATIONS)
+    frozen = {key: np.array(params[key], dtype=float) for key in PARAMETERS}  # later training cannot change it
+
+    def probability(points: np.ndarray) -> np.ndarray:
+        points = _check_examples_in_columns("points", points, n0)
+        return _forward(points, frozen, g)[0].ravel()  # A2 (1, k) -> (k,)
+    return probability
 
 
 def accuracy(X: np.ndarray, Y: np.ndarray, params: Params, hidden_activation: str = "tanh") -> float:

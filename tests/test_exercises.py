@@ -42,7 +42,7 @@ def test_every_notebook_has_three_to_six_exercises_of_both_kinds():
         kinds = {ex._EXERCISES[e].kind for e in ids}
         assert kinds == {"number", "code"}, (nb, kinds)
     assert {"03-backward", "06-backward"} <= set(IDS)
-    assert all(re.fullmatch(r"0[1-6]-[a-z0-9][A-Za-z0-9-]*", e) for e in IDS)
+    assert all(re.fullmatch(r"0[1-7]-[a-z0-9][A-Za-z0-9-]*", e) for e in IDS)
 
 
 @pytest.mark.parametrize("eid", IDS)

@@ -105,6 +105,7 @@ ENTRY_POINTS = (
     "taylor.trust_region_step",
     "twolayer.accuracy",
     "twolayer.backward_propagation",
+    "twolayer.class_probability",
     "twolayer.compute_cost",
     "twolayer.compute_squared_cost",
     "twolayer.forward_propagation",

@@ -293,3 +293,29 @@ def test_panel_constructor_rejects_bad_values():
         MomentumPanel(beta=1.5)
     with pytest.raises(ValueError, match="kappa"):
         MomentumPanel(kappa=0.5)
+
+
+# --- static figures ------------------------------------------------------------------------------------
+def test_scaled_steps_share_one_axes_by_method_colour_and_coordinate_style():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from lecture_utils.plotting.momentum import METHOD_COLORS, draw_rate_map, draw_scaled_steps
+
+    rms, ad = rmsprop(RAVINE.grad, W0, 0.1, 30, rho=0.9), adam(RAVINE.grad, W0, 0.1, 30)
+    fig = Figure()
+    ax, ax_map = fig.subplots(2, 1)
+    lines = draw_scaled_steps(ax, [rms, ad])
+    assert [line.get_label() for line in lines] == ["RMSProp: coordinate $w_1$", "RMSProp: coordinate $w_2$",
+                                                   "Adam: coordinate $w_1$", "Adam: coordinate $w_2$"]
+    assert [line.get_color() for line in lines] == [METHOD_COLORS["RMSProp"]] * 2 + [METHOD_COLORS["Adam"]] * 2
+    assert lines[0].get_linestyle() != lines[1].get_linestyle()
+    np.testing.assert_allclose(lines[2].get_ydata(), ad.scaled_steps[:, 0])
+    assert ax.get_title() == "RMSProp and Adam: one step size per coordinate"
+    with pytest.raises(ValueError, match="per-coordinate"):
+        draw_scaled_steps(ax, heavy_ball(RAVINE.grad, W0, 1.0, 5))
+    rate_map = draw_rate_map(ax_map, [MU, L], bands=10)
+    assert rate_map.groups["momentum"][0].get_cmap().N == 10
+    with pytest.raises(ValueError, match="bands"):
+        draw_rate_map(ax_map, [MU, L], bands=0)
+    FigureCanvasAgg(fig).draw()

@@ -18,7 +18,8 @@ from lecture_utils import network
 from lecture_utils import twolayer as tl
 from lecture_utils.activations import SIGMOID
 from lecture_utils.gradcheck import gradient_check
-from lecture_utils.plotting.twolayer import draw_cost_curve, draw_decision_boundary, plot_grid
+from lecture_utils.plotting.twolayer import (draw_boundaries, draw_cost_curve, draw_decision_boundary,
+                                            draw_equal_work_costs, plot_grid)
 from lecture_utils.widgets.twolayer import LEARNING_RATES, MAX_HIDDEN_UNITS, TwoLayerPanel
 
 
@@ -395,6 +396,45 @@ def test_decision_boundary_and_cost_figures(moons):
     cost.update(np.array([0.7, np.inf, 1e9]), message="boom")
     assert np.all(np.isfinite(cost.line.get_ydata())) and cost.message.get_visible()
     FigureCanvasAgg(fig).draw()  # the whole figure renders without warnings
+
+
+def test_class_probability_is_the_forward_pass_frozen_at_its_parameters(moons):
+    X, Y = moons
+    run = tl.train_two_layer(X, Y, 4, 1.0, 100)
+    params = {k: v.copy() for k, v in run.final.items()}
+    probability = tl.class_probability(params, "relu")
+    expected = tl.forward_propagation(X, params, "relu")[0].ravel()
+    params["W1"] *= 0  # changing the caller's dict afterwards does not change the function
+    np.testing.assert_array_equal(probability(X), expected)
+    with pytest.raises(ValueError, match="points"):
+        probability(X.T)
+    with pytest.raises(ValueError, match="hidden_activation"):
+        tl.class_probability(run.final, "swish")
+    with pytest.raises(ValueError, match="one output unit"):
+        tl.class_probability(tl.initialize_parameters(2, 3, 2))
+
+
+def test_stacked_boundaries_bands_and_equal_work_figure(moons):
+    X, Y = moons
+    fig = Figure()
+    axes = fig.subplots(3, 1)
+    probability = tl.class_probability(tl.train_two_layer(X, Y, 4, 1.0, 100).final)
+    drawn = draw_boundaries(axes[:2], X, Y, [probability, lambda pts: np.full(pts.shape[1], 0.3)], ["a", "b"],
+                            bands=10)
+    assert [ax.get_title() for ax in axes[:2]] == ["a", "b"] and len(drawn) == 2
+    assert drawn[0].image.get_cmap().N == 10 and drawn[1].boundary is None  # 0.3 everywhere: no 0.5 line
+    assert all(len(ax.images) == 1 for ax in axes[:2]) and len(fig.axes) == 5  # each panel its colour bar
+    with pytest.raises(ValueError, match="same length"):
+        draw_boundaries(axes[:2], X, Y, [probability], ["a", "b"])
+    with pytest.raises(ValueError, match="bands"):
+        draw_decision_boundary(axes[2], probability, X, Y, bands=1)
+    full, mini = np.geomspace(0.69, 0.28, 201), np.geomspace(0.69, 0.02, 201)
+    draw_equal_work_costs(axes[2], full, mini, batch_size=32, num_examples=200)
+    labels = [t.get_text() for t in axes[2].get_legend().get_texts()]
+    assert "mini-batches of 32: 7 steps per pass" in labels  # ceil(200 / 32) = 7 steps per epoch
+    colors = {line.get_label(): line.get_color() for line in axes[2].get_lines()}
+    assert colors["full batch: one step per pass"] != colors["mini-batches of 32: 7 steps per pass"]
+    FigureCanvasAgg(fig).draw()
 
 
 def test_plot_grid_covers_the_data(moons):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Union
 
+import matplotlib as mpl
 import numpy as np
 from matplotlib.axes import Axes
 
@@ -140,9 +141,15 @@ class RateMap:
 
 def draw_rate_map(ax: Axes, curvatures: Sequence[float], gamma_max: float = 4.0, beta_max: float = 0.99,
                   methods: Sequence[str] = ("momentum", "Nesterov"), *, animated: bool = False,
-                  resolution: int = 121) -> RateMap:
+                  resolution: int = 121, bands: Optional[int] = None) -> RateMap:
     """The closed-form rate over (gamma, beta) for each method (one shown at a time), the edge of divergence,
-    GD's best step (beta = 0) and heavy ball's optimum (gamma*, beta*)."""
+    GD's best step (beta = 0) and heavy ball's optimum (gamma*, beta*).
+
+    ``bands`` (e.g. 10) colours the rate in that many flat bands instead of a smooth scale (a static
+    figure: easier to read off, and a much smaller PNG)."""
+    if bands is not None and (isinstance(bands, bool) or not isinstance(bands, int) or bands < 2):
+        raise ValueError(f"bands must be None (a smooth scale) or a whole number of at least 2, got {bands!r}")
+    cmap = mpl.colormaps["cividis"] if bands is None else mpl.colormaps["cividis"].resampled(bands)
     from ..momentum import gd_optimal_step, momentum_optimal
 
     mu, L = float(min(curvatures)), float(max(curvatures))
@@ -153,7 +160,7 @@ def draw_rate_map(ax: Axes, curvatures: Sequence[float], gamma_max: float = 4.0,
     for method in methods:
         rate = linear_rate(method, G, B, curvatures)
         shown = np.ma.masked_where(rate >= 1.0, np.clip(rate, *RATE_RANGE))
-        image = ax.imshow(shown, origin="lower", aspect="auto", cmap="cividis", vmin=RATE_RANGE[0], vmax=RATE_RANGE[1],
+        image = ax.imshow(shown, origin="lower", aspect="auto", cmap=cmap, vmin=RATE_RANGE[0], vmax=RATE_RANGE[1],
                           extent=(0.0, gamma_max, 0.0, beta_max), interpolation="nearest")
         lines = ax.contour(G, B, rate, levels=[0.85, 0.9, 0.95, 0.98], colors="white", linewidths=1.0)
         labels = ax.clabel(lines, fontsize=11, fmt="%.2f")
@@ -189,22 +196,33 @@ def draw_rate_map(ax: Axes, curvatures: Sequence[float], gamma_max: float = 4.0,
     return rate_map
 
 
-def draw_scaled_steps(ax: Axes, trajectory: Trajectory, labels: Sequence[str] = ("$w_1$", "$w_2$")) -> list:
-    """RMSProp's or Adam's step per coordinate, gamma_k / (sqrt(s_hat) + eps), against k (log scale)."""
-    scaled = getattr(trajectory, "scaled_steps", None)
-    if scaled is None:
-        raise ValueError("trajectory has no per-coordinate steps: run RMSProp or Adam")
-    scaled = np.asarray(scaled).reshape(len(scaled), -1)
+def draw_scaled_steps(ax: Axes, trajectories: Union[Trajectory, Sequence[Trajectory]],
+                      labels: Sequence[str] = ("$w_1$", "$w_2$")) -> list:
+    """RMSProp's or Adam's step per coordinate, gamma_k / (sqrt(s_hat) + eps), against k (log scale).
+
+    Several runs share the axes: one colour per method, one line style per coordinate.
+    """
+    runs = [trajectories] if isinstance(trajectories, Trajectory) else list(trajectories)
     lines = []
-    for i in range(scaled.shape[1]):
-        (line,) = ax.semilogy(np.arange(len(scaled)), scaled[:, i], color=CYCLE[i % len(CYCLE)],
-                              label=f"coordinate {labels[i] if i < len(labels) else i + 1}")
-        lines.append(line)
+    for run in runs:
+        scaled = getattr(run, "scaled_steps", None)
+        if scaled is None:
+            raise ValueError("trajectory has no per-coordinate steps: run RMSProp or Adam")
+        scaled = np.asarray(scaled).reshape(len(scaled), -1)
+        method = getattr(run, "method", "")
+        for i in range(scaled.shape[1]):
+            (line,) = ax.semilogy(np.arange(len(scaled)), scaled[:, i], SCALED_STEP_STYLES[i % len(SCALED_STEP_STYLES)],
+                                  color=METHOD_COLORS.get(method, CYCLE[i % len(CYCLE)]),
+                                  label=f"{method}: coordinate {labels[i] if i < len(labels) else i + 1}")
+            lines.append(line)
     ax.set_xlabel("iteration k")
-    ax.set_ylabel("step of each coordinate")
-    ax.set_title(f"{getattr(trajectory, 'method', '')}: one step size per coordinate")
+    ax.set_ylabel("step of each coordinate (log scale)")
+    ax.set_title(" and ".join(getattr(r, "method", "") for r in runs) + ": one step size per coordinate")
     ax.legend(loc="best")
     return lines
+
+
+SCALED_STEP_STYLES = ("-", "--", ":")
 
 
 def _color(run: Trajectory, i: int) -> str:

@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap
 
+from .sgd import GD_COLOR, SGD_COLOR
 from .style import COLORS
 
 # Probability of class 1: blue (class 0) through white (undecided) to vermillion (class 1).
@@ -85,17 +86,23 @@ def draw_decision_boundary(
     animated: bool = False,
     colorbar: bool = True,
     output: str = "a^{[2]}",
+    bands: Optional[int] = None,
 ) -> BoundaryArtists:
     """Shade P(y = 1 | x) = ``probability(points)`` over a grid, draw the 0.5 line and the data on top.
 
     ``probability`` maps points of shape (2, k) (columns are examples) to k
     probabilities; a coarse grid (80 x 80) is plenty and keeps redraws fast. ``output`` names the
     prediction in the labels (TeX without dollars): ``a^{[2]}`` for the two-layer network, ``a`` for
-    logistic regression, which has a single neuron and so no layer 2.
+    logistic regression, which has a single neuron and so no layer 2. ``bands`` (e.g. 10) shades the
+    probability in that many flat bands of width 1/bands instead of a smooth ramp: easier to read off, and
+    a static figure's PNG a fraction of the size.
     """
+    if bands is not None and (isinstance(bands, bool) or not isinstance(bands, int) or bands < 2):
+        raise ValueError(f"bands must be None (a smooth ramp) or a whole number of at least 2, got {bands!r}")
     x1, x2, points = plot_grid(X, resolution)
     image = ax.imshow(np.full((len(x2), len(x1)), 0.5), origin="lower", extent=(x1[0], x1[-1], x2[0], x2[-1]),
-                      cmap=PROBABILITY_CMAP, vmin=0.0, vmax=1.0, aspect="auto",
+                      cmap=PROBABILITY_CMAP if bands is None else PROBABILITY_CMAP.resampled(bands),
+                      vmin=0.0, vmax=1.0, aspect="auto",
                       interpolation="bilinear", animated=animated, zorder=1)
     if colorbar:
         bar = ax.figure.colorbar(image, ax=ax, fraction=0.05, pad=0.02)
@@ -162,6 +169,20 @@ def draw_cost_curve(
     return artists
 
 
+def draw_boundaries(axes: Sequence[Axes], X: np.ndarray, Y: np.ndarray, probabilities: Sequence[Callable],
+                    titles: Sequence[str], *, output: str = "a^{[2]}", bands: Optional[int] = 10
+                    ) -> list[BoundaryArtists]:
+    """One decision boundary per axes (the axes of a stacked figure), each with its own colour bar.
+
+    ``probabilities[k]`` maps points (2, r) to P(y = 1 | x) for the model titled ``titles[k]``.
+    """
+    if not (len(axes) == len(probabilities) == len(titles)):
+        raise ValueError(f"axes, probabilities and titles must have the same length, got {len(axes)}, "
+                         f"{len(probabilities)} and {len(titles)}")
+    return [draw_decision_boundary(ax, probability, X, Y, title=title, output=output, bands=bands)
+            for ax, probability, title in zip(axes, probabilities, titles)]
+
+
 def draw_training_snapshots(axes: Sequence[Axes], X: np.ndarray, Y: np.ndarray, probabilities: list, titles: list,
                             costs: np.ndarray, shown: list,
                             label: str, baseline_costs: Optional[np.ndarray] = None,
@@ -171,8 +192,7 @@ def draw_training_snapshots(axes: Sequence[Axes], X: np.ndarray, Y: np.ndarray, 
     ``probabilities[k]`` maps points (2, r) to P(y = 1 | x) at iteration ``shown[k]``; the cost
     curve marks those iterations and draws ``baseline_costs`` (another model) dashed for comparison.
     """
-    for k, (ax, probability, title) in enumerate(zip(axes[:-1], probabilities, titles)):
-        draw_decision_boundary(ax, probability, X, Y, title=title, colorbar=(k == len(titles) - 1))
+    draw_boundaries(axes[:-1], X, Y, probabilities, titles)
     curve = draw_cost_curve(axes[-1], costs, label=label)
     curve.marker.set_data(list(shown), np.asarray(costs)[list(shown)])
     if baseline_costs is not None:
@@ -202,3 +222,20 @@ def draw_learning_rate_costs(ax: Axes, runs: dict, title: str) -> None:
     ax.set_ylabel("cost J (log scale)")
     ax.set_title(title)
     ax.legend(loc="lower left", ncol=2)
+
+
+def draw_equal_work_costs(ax: Axes, full_batch_costs: np.ndarray, minibatch_costs: np.ndarray, batch_size: int,
+                          num_examples: int) -> None:
+    """Full-batch iterations and mini-batch epochs on one axis: the same example-gradients per unit of x."""
+    steps = int(np.ceil(num_examples / batch_size))
+    passes = min(len(full_batch_costs), len(minibatch_costs))
+    ax.axhline(np.log(2.0), color=COLORS["grey"], linestyle=":", linewidth=2, label="ln 2: guessing 0.5")
+    ax.semilogy(np.clip(full_batch_costs[:passes], *COST_YLIM), color=GD_COLOR,
+                label="full batch: one step per pass")
+    ax.semilogy(np.clip(minibatch_costs[:passes], *COST_YLIM), color=SGD_COLOR, linestyle="--",
+                label=f"mini-batches of {batch_size}: {steps} steps per pass")
+    ax.set_xlim(0, passes - 1)
+    ax.set_xlabel(f"passes over the {num_examples} examples\n(full-batch iterations = mini-batch epochs)")
+    ax.set_ylabel("cost J on all data (log scale)")
+    ax.set_title("Equal work: mini-batches leave the plateau first")
+    ax.legend(loc="lower left")
