@@ -7,7 +7,8 @@ shown as HTML (a green ✓ / orange ○ / red ✗ line, hints folded in
 A checker never lets a student's answer crash it. The student's function is
 called with copies of the inputs, warnings silenced, and every exception
 turned into feedback (``NotImplementedError`` and a returned ``...`` mean
-"not yet"). Arrays are compared part by part; a wrong part is diagnosed in
+"not yet"); a call that does not return within ``TIME_LIMIT`` seconds (an
+endless loop) is stopped and becomes feedback too. Arrays are compared part by part; a wrong part is diagnosed in
 this order: its shape, a match with a known typical mistake (a *mutant*:
 the reference with one bug put in), a sign or a constant factor (n, m, 2),
 and only then "differs, look at ...".
@@ -16,9 +17,11 @@ and only then "differs, look at ...".
 from __future__ import annotations
 
 import copy
+import ctypes
 import html
 import math
 import numbers
+import threading
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
@@ -116,16 +119,64 @@ def wrong(message: str) -> Stop:
 # --- calling the student's code ------------------------------------------------------------------
 
 _SHAPE_WORDS = ("matmul", "shapes", "broadcast", "aligned", "dimension")
+TIME_LIMIT = 5.0  # seconds one call of the student's function may take; every exercise's call takes milliseconds
+
+
+class _TimedOut(BaseException):
+    """Put into the thread of a student's call that ran past the time limit, to end it (not an Exception)."""
+
+
+def _run_with_time_limit(function: Callable, args: Sequence[Any], where: str) -> Any:
+    """``function(*args)`` in a daemon thread, warnings silenced; a Stop if it does not return within TIME_LIMIT.
+
+    A thread works the same on Linux, macOS and Windows and inside a Jupyter kernel (signal.alarm exists
+    on neither Windows nor outside the main thread). A call still running at the limit is ended by raising
+    ``_TimedOut`` inside it (it lands at its next Python instruction; a loop in pure Python stops at once).
+    """
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            with np.errstate(all="ignore"):  # errstate is per thread: set it in the thread that computes
+                outcome["result"] = function(*args)
+        except _TimedOut:
+            pass
+        except BaseException as error:  # noqa: BLE001 - reported to the caller below
+            outcome["error"] = error
+
+    worker = threading.Thread(target=target, name="exercise-answer", daemon=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        worker.start()
+        try:
+            worker.join(TIME_LIMIT)
+        except BaseException:  # KeyboardInterrupt (the kernel's stop button): end the answer's call too
+            _interrupt(worker)
+            raise
+        if worker.is_alive():
+            _interrupt(worker)
+            worker.join(0.5)
+            raise wrong(f"your function did not return within {TIME_LIMIT:g} s (called {where}): an endless loop? "
+                        "Check that every `while` loop ends and that each step changes what its condition tests.")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("result")
+
+
+def _interrupt(worker: threading.Thread) -> None:
+    """Raise _TimedOut inside ``worker`` (CPython's PyThreadState_SetAsyncExc; elsewhere the daemon runs on)."""
+    if worker.ident is None or not hasattr(ctypes, "pythonapi"):
+        return
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident), ctypes.py_object(_TimedOut))
 
 
 def call(function: Callable, args: Sequence[Any], where: str) -> Any:
-    """``function(*copies of args)`` with warnings silenced; any exception becomes a Stop naming it."""
+    """``function(*copies of args)`` with warnings silenced and a time limit; any exception becomes a Stop naming it."""
     args = [copy.deepcopy(a) for a in args]
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            with np.errstate(all="ignore"):
-                result = function(*args)
+        result = _run_with_time_limit(function, args, where)
+    except Stop:
+        raise
     except NotImplementedError:
         raise not_yet() from None
     except Exception as error:  # the student's bug, reported, never re-raised
@@ -255,11 +306,11 @@ def shared_factor(parts: Sequence[Part], got: Sequence[Any], expected: Sequence[
 def first_difference(got: np.ndarray, expected: np.ndarray) -> str:
     """Where two same-shaped arrays differ most, for the fallback message."""
     if got.ndim == 0:
-        return f"you got {float(got):.6g}, expected {float(expected):.6g}"
+        return f"you got {number_text(got)}, expected {number_text(expected)}"
     with np.errstate(all="ignore"):
         index = np.unravel_index(int(np.nanargmax(np.abs(got - expected))), got.shape)
     return (f"largest difference at entry {tuple(int(i) for i in index)}: "
-            f"{float(got[index]):.6g} instead of {float(expected[index]):.6g}")
+            f"{number_text(got[index])} instead of {number_text(expected[index])}")
 
 
 @dataclass(frozen=True)
@@ -355,10 +406,15 @@ class NumberExercise:
         raise wrong(f"{got} is not it. {self.reasoning}")
 
 
+def number_text(x: Any) -> str:
+    """``x`` with 6 significant digits, never "-0" (a negative zero, e.g. -0.8 * 0, prints as 0)."""
+    return f"{float(x) + 0.0:.6g}"  # -0.0 + 0.0 is +0.0
+
+
 def _fmt(array: np.ndarray) -> str:
     if array.ndim == 0:
-        return f"{float(array):.6g}"
-    return "(" + ", ".join(f"{float(x):.6g}" for x in array.ravel()) + ")"
+        return number_text(array)
+    return "(" + ", ".join(number_text(x) for x in array.ravel()) + ")"
 
 
 # --- the registry -----------------------------------------------------------------------------
@@ -394,10 +450,9 @@ def is_close_number(a: float, b: float) -> bool:
 def call_same(student: Callable, args: list, where: str) -> Any:
     """Like ``call`` but passes the given objects themselves (to see in-place changes, or a .grad set)."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            with np.errstate(all="ignore"):
-                result = student(*args)
+        result = _run_with_time_limit(student, args, where)
+    except Stop:
+        raise
     except NotImplementedError:
         raise not_yet() from None
     except Exception as error:

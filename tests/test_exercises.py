@@ -572,3 +572,61 @@ def test_the_plans_hints_are_the_registered_ones():
         section = text.split(f"### {eid}:")[1].split("\n### ")[0]
         assert f"Hint 1 (a nudge): {ex.hint(eid, 1)}\n" in section, eid
         assert f"Hint 2 (the formula): {ex.hint(eid, 2)}\n" in section, eid
+
+
+# --- answers that never return, and numbers that must not print as -0 ---------------------------------
+
+def endless(*args):
+    """A student's answer with a `while` loop that never ends."""
+    while True:
+        pass
+
+
+@pytest.mark.parametrize("eid", CODE_IDS)
+def test_an_answer_that_never_returns_becomes_feedback_and_is_stopped(eid, monkeypatch):
+    import threading
+    import time
+
+    from lecture_utils import _exercise_core as core
+    monkeypatch.setattr(core, "TIME_LIMIT", 0.05)
+    before = threading.active_count()
+    start = time.perf_counter()
+    feedback = ex.check(eid, endless)
+    assert feedback.status == "wrong" and "did not return within 0.05 s" in feedback.message, str(feedback)
+    assert "endless loop" in feedback.message
+    assert time.perf_counter() - start < 30  # one timed-out call ends the check; no waiting per call
+    for _ in range(100):  # the loop's thread was ended, not left spinning
+        if threading.active_count() <= before:
+            break
+        time.sleep(0.01)
+    assert threading.active_count() <= before
+
+
+def test_a_slow_but_finishing_answer_is_not_cut_off(monkeypatch):
+    import time
+
+    from lecture_utils import _exercise_core as core
+    monkeypatch.setattr(core, "TIME_LIMIT", 2.0)
+    reference = REFERENCE["03-backward"]
+
+    def slow(*args):
+        time.sleep(0.01)
+        return reference(*args)
+    assert ex.check("03-backward", slow).passed
+
+
+def test_an_exception_inside_the_answer_still_names_it_through_the_time_limit():
+    def broken(*args):
+        raise KeyError("Theta")
+    feedback = ex.check("03-backward", broken)
+    assert feedback.status == "wrong" and "raised KeyError" in feedback.message
+
+
+def test_negative_zero_never_shows_as_minus_zero():
+    from lecture_utils._exercise_core import number_text
+    assert number_text(-0.0) == "0" and number_text(np.float64(-0.0)) == "0" and number_text(-0.8) == "-0.8"
+    right = ex.check("03-dbeta-example", (-0.8, -0.0, -1.28))  # -0.8 * relu(-1) = -0.0, as numpy computes it
+    assert right.passed and "(-0.8, 0, -1.28)" in right.message
+    for answer in [(-0.8, -0.0, -1.2), (0.8, -0.0, 1.28), (-0.4, -0.0, -0.64), -0.0]:
+        text = ex.check("03-dbeta-example", answer).message
+        assert not re.search(r"(?<![\d.e])-0(?![.\d])", text), text

@@ -5,6 +5,13 @@ its student copy and executed with nbclient: every check must then report
 "not yet" and the cells after it must go on with the reference solution.
 The real notebooks get the same treatment once they hold solution cells,
 and committed student copies must match what `make student` would write.
+
+Every notebook here runs in ONE kernel (``kernel`` fixture), its namespace
+reset before each notebook (``%reset -f``), so a name left by another
+notebook cannot hide a NameError. The real student copies run with
+matplotlib's Agg backend: every figure is built (so plotting code that a stub
+breaks still raises) but not encoded as a PNG; nbval draws the same figures
+from the instructor copies.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # jupyter_client's, under pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -72,8 +81,40 @@ def synthetic_notebook():
                                                               "language": "python"}})
 
 
-def execute(nb, where: Path):
-    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(where)}}).execute()
+FRESH_NAMESPACE = "%reset -f\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt"
+FIGURES_NOT_RENDERED = """\
+import matplotlib
+matplotlib.use("agg")  # figures are built, not encoded as PNG (nbval renders them from the instructor copy)
+import matplotlib.pyplot as plt
+get_ipython().events.register("post_run_cell", lambda result: plt.close("all"))  # as the inline backend does
+"""
+
+
+@pytest.fixture(scope="module")
+def kernel():
+    """One kernel for every notebook of this module, started in notebooks/ (where the course's notebooks run)."""
+    client = NotebookClient(new_notebook(), timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(ROOT / "notebooks")}})
+    with client.setup_kernel():
+        yield client
+
+
+def run_code(client: NotebookClient, code: str):
+    """Run ``code`` in the kernel as a cell of its own; return that cell (with its outputs)."""
+    cell = new_code_cell(code)
+    client.nb = new_notebook(cells=[cell])
+    client.execute_cell(cell, 0)  # raises CellExecutionError on a traceback
+    return cell
+
+
+def execute(nb, client: NotebookClient, preamble: str = ""):
+    """Run every code cell of ``nb`` top to bottom in ``client``'s kernel, with a fresh namespace; return nb."""
+    run_code(client, FRESH_NAMESPACE + ("\n" + preamble if preamble else ""))
+    client.nb = nb
+    client.reset_execution_trackers()
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            client.execute_cell(cell, index)  # raises CellExecutionError on the first traceback
     return nb
 
 
@@ -153,8 +194,8 @@ def test_student_copy_clears_outputs_and_changes_only_solution_cells():
     assert nb.cells[0].outputs, "the original must not be changed"
 
 
-def test_student_copy_runs_to_the_end_with_every_check_not_yet(tmp_path):
-    student = execute(tool.student_copy(synthetic_notebook()), tmp_path)
+def test_student_copy_runs_to_the_end_with_every_check_not_yet(kernel):
+    student = execute(tool.student_copy(synthetic_notebook()), kernel)
     checks = [c for c in student.cells if c.cell_type == "code" and "exercises.check(" in c.source]
     assert len(checks) == 2
     for cell in checks:
@@ -165,27 +206,61 @@ def test_student_copy_runs_to_the_end_with_every_check_not_yet(tmp_path):
     assert "w1 = -2.5  dTheta shape: (3, 2)" in last
 
 
-def test_instructor_copy_passes_every_check(tmp_path):
-    nb = execute(synthetic_notebook(), tmp_path)
+def test_instructor_copy_passes_every_check(kernel):
+    nb = execute(synthetic_notebook(), kernel)
     for cell in nb.cells:
         if cell.cell_type == "code" and "exercises.check(" in cell.source:
             assert "passed" in text_of(cell), text_of(cell)
     assert "reference" not in text_of(nb.cells[-1])
 
 
+def test_the_namespace_is_fresh_for_each_notebook(kernel):
+    run_code(kernel, "left_over = 1")
+    nb = new_notebook(cells=[new_code_cell("print('left_over' in dir())")])
+    assert text_of(execute(nb, kernel).cells[0]) == "False\n"
+
+
+def test_an_endless_loop_in_a_code_answer_becomes_feedback_in_a_kernel(kernel):
+    """The time limit works in a Jupyter kernel (the answer runs in a thread the kernel's cell waits for)."""
+    cells = [new_code_cell("from lecture_utils import exercises, _exercise_core\n"
+                           "_exercise_core.TIME_LIMIT = 0.5\n"
+                           "def my_backward(X, Y, Theta, beta, activation):\n"
+                           "    L = 0.0\n    while L >= 0:  # never ends\n        L += 1.0\n"),
+             new_code_cell('exercises.check("03-backward", my_backward)'),
+             new_code_cell("import threading\nimport time\ntime.sleep(0.2)\n"
+                           "print([t.name for t in threading.enumerate() if t.name == 'exercise-answer'])")]
+    nb = execute(new_notebook(cells=cells), kernel)
+    assert "did not return within 0.5 s" in text_of(nb.cells[1]) and "✗" in text_of(nb.cells[1])
+    assert text_of(nb.cells[2]) == "[]\n", "the endless loop still runs in the kernel"
+
+
 def test_the_command_line_writes_and_checks(tmp_path):
     source = tmp_path / "notebooks"
     source.mkdir()
-    nbformat.write(synthetic_notebook(), source / "01_synthetic.ipynb")
+    notebook = source / "01_synthetic.ipynb"
+    nbformat.write(synthetic_notebook(), notebook)
     out = tmp_path / "student"
     run = [sys.executable, str(ROOT / "tools" / "make_student.py")]
-    assert subprocess.run(run + ["--check", "--out", str(out), str(source / "01_synthetic.ipynb")],
+    assert subprocess.run(run + ["--check", "--out", str(out), str(notebook)],
                           capture_output=True).returncode == 1  # nothing written yet
-    subprocess.run(run + ["--out", str(out), str(source / "01_synthetic.ipynb")], check=True, capture_output=True)
+    subprocess.run(run + ["--out", str(out), str(notebook)], check=True, capture_output=True)
     written = nbformat.read(out / "01_synthetic.ipynb", as_version=4)
     assert all(c.get("outputs", []) == [] for c in written.cells)
-    assert subprocess.run(run + ["--check", "--out", str(out), str(source / "01_synthetic.ipynb")],
-                          capture_output=True).returncode == 0
+    assert tool.main(["--check", "--out", str(out), str(notebook)]) == 0  # the same main(), in this process
+
+
+def test_help_and_bad_arguments_are_answered_not_treated_as_paths(capsys, tmp_path):
+    with pytest.raises(SystemExit) as done:
+        tool.main(["--help"])
+    assert done.value.code == 0
+    usage = capsys.readouterr().out
+    assert usage.startswith("usage: make_student.py") and "--check" in usage and "--out DIR" in usage
+    for bad in (["--bogus"], [str(tmp_path / "missing.ipynb")], ["--out"]):
+        with pytest.raises(SystemExit) as done:
+            tool.main(bad)
+        assert done.value.code == 2, bad
+        assert "error:" in capsys.readouterr().err
+    assert not (tmp_path / "--help").exists() and not (ROOT / "student" / "--help").exists()
 
 
 def test_a_copy_with_student_work_is_kept_not_overwritten(tmp_path):
@@ -221,11 +296,11 @@ def has_solutions(path: Path) -> bool:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_student_copy_of_each_notebook_runs_to_the_end(path, tmp_path):
+def test_student_copy_of_each_notebook_runs_to_the_end(path, kernel):
     if not has_solutions(path):
         pytest.skip("no solution cells yet")
     student = tool.student_copy(nbformat.read(path, as_version=4))
-    execute(student, path.parent)  # raises CellExecutionError on the first traceback
+    execute(student, kernel, FIGURES_NOT_RENDERED)  # raises CellExecutionError on the first traceback
     for cell in student.cells:
         if cell.cell_type == "code" and "exercises.check(" in cell.source:
             assert "not yet" in text_of(cell), (path.name, cell.source, text_of(cell))

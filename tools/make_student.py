@@ -1,6 +1,6 @@
 """Write the student copies: student/NN_topic.ipynb for every notebooks/NN_topic.ipynb (`make student`).
 
-Usage: python tools/make_student.py [--check] [--out DIR] [notebooks/NN_name.ipynb ...]
+Usage: python tools/make_student.py [-h] [--check] [--out DIR] [notebooks/NN_name.ipynb ...]
 
 A student copy is the notebook with
 * every code cell tagged ``solution`` replaced by a stub: imports kept, each
@@ -23,6 +23,7 @@ generated.
 
 from __future__ import annotations
 
+import argparse
 import ast
 import copy
 import re
@@ -181,16 +182,30 @@ def backup_path(target: Path) -> Path:
     return candidate
 
 
+def parse_arguments(argv: list[str]) -> argparse.Namespace:
+    """The command line: --check, --out DIR and the notebooks (default: every notebooks/NN_*.ipynb)."""
+    parser = argparse.ArgumentParser(
+        prog="make_student.py",
+        description="Write the student copies: student/NN_topic.ipynb for every notebooks/NN_topic.ipynb, "
+                    "each solution cell replaced by a stub and all outputs cleared (`make student`).")
+    parser.add_argument("notebooks", nargs="*", type=Path, metavar="NOTEBOOK",
+                        help="notebooks to copy (default: every notebooks/NN_*.ipynb)")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 when a student copy is missing or out of date")
+    parser.add_argument("--out", type=Path, default=ROOT / "student", metavar="DIR",
+                        help="where the copies go (default: student/)")
+    args = parser.parse_args(argv)
+    for path in args.notebooks:
+        if path.suffix != ".ipynb" or not path.is_file():
+            parser.error(f"{path} is not a notebook file (expected notebooks/NN_topic.ipynb)")
+    return args
+
+
 def main(argv: list[str]) -> int:
     """Write (or with --check compare) the student copies; return the exit code."""
-    check = "--check" in argv
-    out_dir = ROOT / "student"
-    args = [a for a in argv if a != "--check"]
-    if "--out" in args:
-        i = args.index("--out")
-        out_dir = Path(args[i + 1])
-        del args[i:i + 2]
-    paths = [Path(a) for a in args] or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    args = parse_arguments(argv)
+    check, out_dir = args.check, args.out
+    paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     failures = 0
     for path in paths:
         fresh = student_copy(nbformat.read(path, as_version=4))
