@@ -511,7 +511,8 @@ def _to_page(value: float, control: widgets.FloatSlider) -> float:
 
 
 class _PageValueGuard:
-    """What a panel's slider takes from the browser: a value someone chose, never a re-rendered one.
+    """What a panel's slider takes from the browser (a value someone chose, never a re-rendered one),
+    and the order in which the browser gets its range and value.
 
     A value outside the current range was computed from a range the kernel has already left (a render
     of an older state still queued in the page): taking it would clamp it to the new range and show
@@ -531,6 +532,19 @@ class _PageValueGuard:
                 if abs(on_grid - value) <= 1e-9 * self.step and self.min <= on_grid <= self.max:
                     sync_data = {**sync_data, "value": on_grid}
         super().set_state(sync_data)
+
+    def get_state(self, key: Any = None, drop_defaults: bool = False) -> dict:
+        """The state in the order the browser must apply it: the track (min, max, step) first, the value last.
+
+        The browser's view reacts to each attribute of a message in the message's order. A value that
+        came before its new range was put on the old track (0.2 clamped to 0.5 on 0.5..1.0) and that
+        clamped value was sent back as if someone had chosen it. A set of names has no fixed order in
+        Python (string hashes differ per process), so the order is made here.
+        """
+        state = super().get_state(key=key, drop_defaults=drop_defaults)
+        track = [name for name in ("min", "max", "step") if name in state]
+        rest = [name for name in state if name not in track and name != "value"]
+        return {name: state[name] for name in track + rest + (["value"] if "value" in state else [])}
 
 
 class PanelFloatSlider(_PageValueGuard, widgets.FloatSlider):

@@ -306,6 +306,7 @@ def kernel_panels(server) -> list[dict]:
 # each with the same items as KERNEL_PANELS lists (the picture as a hash of its data URL).
 PAGE_PANELS = r"""async () => {
   const norm = t => t.replace(/\s+/g, '');
+  const plain = t => t.replace(/\u00a0/g, ' ').trim();  // a drop-down shows its spaces as no-break spaces
   const hash = async s => [...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s)))]
       .map(b => b.toString(16).padStart(2, '0')).join('').slice(0, 16);
   const areas = [...document.querySelectorAll('.jp-OutputArea-output')].filter(a => a.querySelector('img.widget-image'));
@@ -318,7 +319,7 @@ PAGE_PANELS = r"""async () => {
         items.push(['slider', label, e.querySelector('.widget-readout').textContent.trim()]);
       else if (e.classList.contains('widget-dropdown')) {
         const select = e.querySelector('select');
-        items.push(['choice', label, select.options[select.selectedIndex]?.textContent ?? '']);
+        items.push(['choice', label, plain(select.options[select.selectedIndex]?.textContent ?? '')]);
       } else if (e.classList.contains('widget-html'))
         items.push(['text', norm(e.querySelector('.widget-html-content').textContent)]);
       else if (e.classList.contains('widget-button'))
