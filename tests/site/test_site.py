@@ -187,6 +187,7 @@ def test_page_loads_offline_without_errors(browser, stem):
         assert_clean(page)
         if stem != "index":
             assert page.locator("mjx-container").count() > 3, "equations not typeset"
+            assert page.locator("section.player").count() == len(manifests(stem)) > 0
             assert page.evaluate("window.sitePlayers.firstFrame") < 1000, "first frame later than 1 s"
             REPORT.setdefault("first_frame_ms", {})[stem] = round(page.evaluate("window.sitePlayers.firstFrame"), 1)
         else:
