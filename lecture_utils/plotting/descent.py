@@ -12,7 +12,6 @@ from matplotlib.axes import Axes
 from ..descent import Trajectory
 from ..functions import DiagonalQuadratic, ShiftedSquare
 from . import alt
-from . import alt
 from .style import COLORS, CYCLE
 
 RUN_MARKERS = ("o", "s", "D", "^", "v", "P", "X")  # one marker per run, so no run is told apart by colour alone
@@ -75,24 +74,6 @@ class Descent1DArtists:
         self.arrows.set_UVC(np.ma.masked_array(u, mask), np.ma.masked_array(v, mask))
         self.message.set_text(message)
         alt.note(self.ax, descent_sentence(self.objective, trajectory, message))
-        alt.note(self.ax, descent_sentence(self.objective, trajectory, message))
-
-
-def descent_sentence(objective: ShiftedSquare, trajectory: Trajectory, message: str = "") -> str:
-    """The 1D descent picture in one sentence (its alt text): steps, start, step size, where the run went."""
-    w = trajectory.iterates.reshape(-1)
-    gammas = np.asarray(trajectory.step_sizes, dtype=float)
-    num = alt.number
-    if gammas.size and np.all(gammas == gammas[0]):
-        rate = f" with γ = {num(gammas[0])}"
-        factor = 1 - gammas[0] * objective.curvature
-        ratio = f"; the distance to {num(objective.minimizer)} is multiplied by {num(factor)} each step"
-    else:
-        rate = f" with steps from γ₀ = {num(gammas[0])} to {num(gammas[-1])}" if gammas.size else ""
-        ratio = ""
-    end = " (" + alt.plain(" ".join(message.split())) + ")" if message else ""
-    return (f"{trajectory.num_steps} steps of gradient descent on {alt.plain(objective.latex)} from "
-            f"w₀ = {num(w[0])}{rate}, moving {num(w[0])} → {num(w[-1])}{ratio}{end}.")
 
 
 def descent_sentence(objective: ShiftedSquare, trajectory: Trajectory, message: str = "") -> str:

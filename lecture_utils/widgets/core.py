@@ -41,9 +41,9 @@ class LiveFigure:
 
     @alt.setter
     def alt(self, text: str) -> None:
+        # Kept here only: an Image widget has no alt trait, and its tooltip breaks ipywidgets 8's view
+        # (no description). In the page, tools/image_alt copies the live region's text to the <img>.
         self._alt = text
-        if self.image.has_trait("tooltip"):  # ipywidgets 8: the <img> title, its accessible name
-            self.image.tooltip = text
 
     def __init__(self, fig: Figure, animated: Sequence[Artist] = (), overlays: Sequence[Artist] = ()) -> None:
         """``animated``: the artists redrawn on every render. ``overlays``: artists that never change
