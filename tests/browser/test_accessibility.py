@@ -161,7 +161,7 @@ def test_voila_axe(page, a11y_voila):
 
 FOCUSED = """() => {
   const e = document.activeElement;
-  const area = e && e.closest('.jp-OutputArea-output');
+  const area = e && e.closest('.jp-OutputArea-output') === window.__panel;
   const style = e ? getComputedStyle(e) : null;
   const slider = e && e.closest('.widget-slider');
   const labelled = e && e.closest('.widget-inline-hbox, .widget-button, .jupyter-button, .widget-dropdown');
@@ -186,7 +186,7 @@ def test_keyboard_only_through_the_panel_of_01(page, a11y_lab):
     panel = page.locator('.jp-OutputArea-output:has(.widget-slider)').first
     ui.settle_into_view(panel)
     # Start just before the panel: its output area is focused, nothing inside it yet.
-    panel.evaluate("e => { e.tabIndex = -1; e.focus(); }")
+    panel.evaluate("e => { window.__panel = e; e.tabIndex = -1; e.focus(); }")
     reached = []
     for _ in range(30):
         page.keyboard.press("Tab")

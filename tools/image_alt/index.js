@@ -24,6 +24,15 @@ function nameWidgets(root) {
   }
 }
 
+// A visible keyboard focus on the panels' controls (ipywidgets draws none on a slider's handle).
+const FOCUS_CSS = `
+.jp-OutputArea-output .widget-slider .noUi-handle:focus-visible,
+.jp-OutputArea-output .widget-dropdown select:focus-visible,
+.jp-OutputArea-output .jupyter-button:focus-visible {
+  outline: 3px solid #0072B2;
+  outline-offset: 2px;
+}`;
+
 module.exports = [{
   id: 'lecture-image-alt:plugin',
   description: "Puts the alt text of an image output's metadata on its <img>; names the panels' sliders and pictures.",
@@ -39,6 +48,9 @@ module.exports = [{
         img.alt = alt;
       }
     };
+    const style = document.createElement('style');
+    style.textContent = FOCUS_CSS;
+    document.head.appendChild(style);
     let queued = false;
     new MutationObserver(() => {
       if (queued) return;
