@@ -272,3 +272,191 @@ def sgd_final_iterates(
             W[~np.all(np.isfinite(W), axis=1)] = np.nan
             W[np.linalg.norm(np.nan_to_num(W, nan=0.0), axis=1) > limit] = np.nan
     return W
+
+
+def sgd_paths(
+    per_example_grad: PerExampleGrad,
+    w0: Union[Sequence[float], np.ndarray],
+    n: int,
+    step_size: StepSize,
+    batch_size: int,
+    num_steps: int,
+    seeds: Sequence[int],
+) -> np.ndarray:
+    """Every iterate of ``sgd(..., num_steps=num_steps, seed=s)`` for every seed, run side by side: (S, K + 1, d).
+
+    The same batches and steps as ``sgd`` (one ``MiniBatchSampler`` per seed,
+    the schedule at the global step k), with ``per_example_grad`` vectorised
+    as for ``sgd_final_iterates``. A run that diverges becomes NaN from the
+    step where it blew up.
+    """
+    w = as_float_array("w0", w0, ndim=1)
+    n = _check_n(n)
+    batch_size = _check_batch_size(batch_size, n)
+    total = check_int("num_steps", num_steps, minimum=0)
+    seeds = [check_int("seeds[...]", s, minimum=0) for s in seeds]
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed")
+    gammas = as_schedule(step_size).values(total)
+    streams = [iter(MiniBatchSampler(n, batch_size, seed=s)) for s in seeds]
+    limit = _divergence_limit(w)
+    paths = np.empty((len(seeds), total + 1, w.size))  # (S, K + 1, d)
+    paths[:, 0] = w
+    W = paths[:, 0].copy()  # (S, d)
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        for k in range(total):
+            batches = np.stack([next(stream) for stream in streams])  # (S, B): batch k of every seed
+            W = W - gammas[k] * minibatch_gradient(per_example_grad, W, batches, n)
+            W[np.linalg.norm(np.nan_to_num(W, nan=np.inf), axis=1) > limit] = np.nan
+            paths[:, k + 1] = W
+    return paths
+
+
+def constant_step_paths(
+    grad: Callable[[np.ndarray], np.ndarray],
+    w0: Union[Sequence[float], np.ndarray],
+    step_sizes: Union[Sequence[float], np.ndarray],
+    num_steps: int,
+) -> np.ndarray:
+    """Full-batch gradient descent with each constant step size gamma_j, run side by side: shape (G, K + 1, d).
+
+    Row j is w_0, w_1, ... with w_{k+1} = w_k - gamma_j grad(w_k); ``grad`` must
+    accept a stack of points (G, d). A run that diverges (the rule of ``sgd``)
+    becomes NaN from then on.
+    """
+    if not callable(grad):
+        raise TypeError(f"grad must be a callable w -> gradient, got {type(grad).__name__}")
+    w = as_float_array("w0", w0, ndim=1)
+    gammas = as_float_array("step_sizes", step_sizes, ndim=1)
+    if gammas.size == 0 or not np.all(np.isfinite(gammas)) or np.any(gammas <= 0):
+        raise ValueError(f"step_sizes must be a non-empty array of positive numbers, got {gammas}")
+    total = check_int("num_steps", num_steps, minimum=0)
+    limit = _divergence_limit(w)
+    paths = np.empty((gammas.size, total + 1, w.size))  # (G, K + 1, d)
+    paths[:, 0] = w
+    W = paths[:, 0].copy()  # (G, d)
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        for k in range(total):
+            g = np.asarray(grad(W), dtype=float)  # (G, d)
+            if g.shape != W.shape:
+                raise ValueError(f"grad must map points of shape {W.shape} to gradients of that shape, got {g.shape}")
+            W = W - gammas[:, None] * g
+            W[np.linalg.norm(np.nan_to_num(W, nan=np.inf), axis=1) > limit] = np.nan
+            paths[:, k + 1] = W
+    return paths
+
+
+def first_exit_steps(paths: np.ndarray, centre: Union[Sequence[float], np.ndarray], radius: float) -> np.ndarray:
+    """For each path (..., K + 1, d): the first step k with ||w_k - centre|| > radius, or -1 if it never leaves."""
+    try:
+        paths = np.asarray(paths, dtype=float)  # NaN allowed: a diverged run (it counts as gone)
+    except (TypeError, ValueError):
+        raise TypeError(f"paths must be an array of iterates (..., K + 1, d), got {type(paths).__name__}") from None
+    if paths.ndim < 2:
+        raise ValueError(f"paths must have shape (..., K + 1, d), got shape {paths.shape}")
+    c = as_float_array("centre", centre, ndim=1)
+    if c.shape != paths.shape[-1:]:
+        raise ValueError(f"centre must have shape {paths.shape[-1:]}, got shape {c.shape}")
+    r = float(radius)
+    if not np.isfinite(r) or r <= 0:
+        raise ValueError(f"radius must be a positive number, got {radius!r}")
+    distance = np.linalg.norm(np.nan_to_num(paths - c, nan=np.inf), axis=-1)  # (..., K + 1); NaN counts as gone
+    outside = distance > r
+    return np.where(outside.any(axis=-1), outside.argmax(axis=-1), -1)
+
+
+def holdout_split(n: int, validation_fraction: float = 0.25, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(training, validation): a seeded random split of the indices 0 .. n-1, made once, both sorted."""
+    n = _check_n(n)
+    fraction = float(validation_fraction)
+    if not 0 < fraction < 1:
+        raise ValueError(f"validation_fraction must lie strictly between 0 and 1, got {validation_fraction!r}")
+    n_val = int(round(fraction * n))
+    if not 1 <= n_val <= n - 1:
+        raise ValueError(f"validation_fraction = {fraction} of n = {n} leaves no example on one side")
+    order = np.random.default_rng(check_int("seed", seed, minimum=0)).permutation(n)
+    return np.sort(order[n_val:]), np.sort(order[:n_val])
+
+
+def restrict_to(per_example_grad: PerExampleGrad, indices: Union[Sequence[int], np.ndarray]) -> PerExampleGrad:
+    """The per-example gradients of a subset: example j of the result is example ``indices[j]`` of the data."""
+    if not callable(per_example_grad):
+        raise TypeError(f"per_example_grad must be a callable (w, indices) -> gradients, "
+                        f"got {type(per_example_grad).__name__}")
+    subset = np.asarray(indices)
+    if subset.ndim != 1 or subset.size == 0 or not np.issubdtype(subset.dtype, np.integer):
+        raise ValueError(f"indices must be a non-empty 1D array of integers, got shape {subset.shape} "
+                         f"and dtype {subset.dtype}")
+
+    def subset_grad(w: np.ndarray, batch: np.ndarray) -> np.ndarray:
+        return per_example_grad(w, subset[np.asarray(batch)])
+
+    return subset_grad
+
+
+@dataclass(frozen=True)
+class StepSizeSearch:
+    """SGD trained on one fixed training set for every gamma_0 and seed, scored on held-out data.
+
+    ``train_loss`` and ``validation_loss`` (G, S): the mean per-example loss of
+    the last iterate on the training and on the validation examples (NaN for
+    a diverged run), for step size ``gamma0s[g]`` and seed ``seeds[s]``.
+    """
+
+    gamma0s: np.ndarray
+    seeds: np.ndarray
+    train_loss: np.ndarray
+    validation_loss: np.ndarray
+    n_train: int
+    n_validation: int
+
+    @property
+    def best(self) -> float:
+        """The gamma_0 with the lowest mean validation loss over the seeds (diverged runs count as infinite)."""
+        score = np.nan_to_num(self.validation_loss, nan=np.inf).mean(axis=1)
+        return float(self.gamma0s[int(np.argmin(score))])
+
+
+def step_size_search(
+    per_example_grad: PerExampleGrad,
+    per_example_loss: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    w0: Union[Sequence[float], np.ndarray],
+    train: Union[Sequence[int], np.ndarray],
+    validation: Union[Sequence[int], np.ndarray],
+    gamma0s: Union[Sequence[float], np.ndarray],
+    decay: float,
+    batch_size: int,
+    num_epochs: int,
+    seeds: Sequence[int],
+) -> StepSizeSearch:
+    """Tune gamma_0 of gamma_k = gamma_0 / (1 + decay k) on held-out data: train on ``train`` only, score on ``validation``.
+
+    ``per_example_loss(W, indices)`` returns L_i at a stack of points W (S, d)
+    for the examples ``indices`` (B,): shape (S, B). The validation examples
+    are never seen by SGD; they only score its last iterates.
+    """
+    from .schedules import InverseTimeDecay
+
+    if not callable(per_example_loss):
+        raise TypeError(f"per_example_loss must be a callable (w, indices) -> losses, "
+                        f"got {type(per_example_loss).__name__}")
+    train_idx, val_idx = np.asarray(train), np.asarray(validation)
+    for name, idx in (("train", train_idx), ("validation", val_idx)):
+        if idx.ndim != 1 or idx.size == 0 or not np.issubdtype(idx.dtype, np.integer):
+            raise ValueError(f"{name} must be a non-empty 1D array of example indices, got shape {idx.shape}")
+    if np.intersect1d(train_idx, val_idx).size:
+        raise ValueError("train and validation must not share examples: held-out data must stay unseen")
+    g0 = as_float_array("gamma0s", gamma0s, ndim=1)
+    if g0.size == 0:
+        raise ValueError("gamma0s must hold at least one step size")
+    seeds = [check_int("seeds[...]", s, minimum=0) for s in seeds]
+    grad_train = restrict_to(per_example_grad, train_idx)
+    train_loss = np.empty((g0.size, len(seeds)))
+    validation_loss = np.empty((g0.size, len(seeds)))
+    for j, gamma0 in enumerate(g0):
+        finals = sgd_final_iterates(grad_train, w0, train_idx.size, InverseTimeDecay(float(gamma0), decay),
+                                    batch_size, num_epochs, seeds)  # (S, d), NaN rows for diverged runs
+        with np.errstate(invalid="ignore"):
+            train_loss[j] = np.asarray(per_example_loss(finals, train_idx)).mean(axis=-1)
+            validation_loss[j] = np.asarray(per_example_loss(finals, val_idx)).mean(axis=-1)
+    return StepSizeSearch(g0, np.array(seeds), train_loss, validation_loss, int(train_idx.size), int(val_idx.size))

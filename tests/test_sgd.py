@@ -15,7 +15,9 @@ import pytest
 
 from lecture_utils.descent import gradient_descent
 from lecture_utils.schedules import Constant, ExponentialDecay, InverseTimeDecay
-from lecture_utils.sgd import DIVERGENCE_FACTOR, MiniBatchSampler, minibatch_gradient, sgd, sgd_final_iterates
+from lecture_utils.sgd import (DIVERGENCE_FACTOR, MiniBatchSampler, constant_step_paths, first_exit_steps,
+                               holdout_split, minibatch_gradient, restrict_to, sgd, sgd_final_iterates, sgd_paths,
+                               step_size_search)
 
 # A convex toy with closed forms: L_i(w) = ||w - x_i||^2 / 2, grad L_i = w - x_i, grad L = n (w - mean x).
 RNG = np.random.default_rng(123)
@@ -281,6 +283,128 @@ def test_sgd_final_iterates_errors():
         sgd_final_iterates(quad_grads, [0.0, 0.0], N, 0.1, 4, 1, [-1])
 
 
+# --- many runs side by side, exits, held-out data ----------------------------------------------
+def test_sgd_paths_are_the_runs_of_sgd_for_each_seed():
+    schedule = InverseTimeDecay(0.01, 0.05)
+    paths = sgd_paths(quad_grads, [3.0, -2.0], N, schedule, 8, 23, [0, 5])
+    assert paths.shape == (2, 24, 2)
+    for row, seed in zip(paths, (0, 5)):
+        assert np.allclose(row, sgd(quad_grads, [3.0, -2.0], N, schedule, 8, num_steps=23, seed=seed).iterates)
+    finals = sgd_final_iterates(quad_grads, [3.0, -2.0], N, schedule, 8, 2, [0, 5])  # 2 epochs = 10 steps
+    assert np.allclose(sgd_paths(quad_grads, [3.0, -2.0], N, schedule, 8, 10, [0, 5])[:, -1], finals)
+
+
+def test_sgd_paths_mark_a_diverged_run_with_nan_quietly():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        paths = sgd_paths(quad_grads, [1.0, 1.0], N, 1.0, 4, 60, [0, 1])  # gamma n = 40: |1 - 40| > 1
+    assert np.all(np.isfinite(paths[:, :2])) and np.all(np.isnan(paths[:, -1]))
+
+
+def test_constant_step_paths_closed_form_and_gradient_descent():
+    gammas = np.array([0.001, 0.02, 0.049])  # on the toy, w_k - mean = (1 - gamma N)^k (w_0 - mean)
+    w0 = np.array([2.0, -1.0])
+    paths = constant_step_paths(quad_full_grad, w0, gammas, 12)
+    k = np.arange(13)[:, None]
+    for row, gamma in zip(paths, gammas):
+        assert np.allclose(row, X.mean(axis=0) + (1 - gamma * N) ** k * (w0 - X.mean(axis=0)))
+        assert np.allclose(row, gradient_descent(quad_full_grad, w0, float(gamma), 12).iterates)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        wild = constant_step_paths(quad_full_grad, w0, [0.01, 1.0], 40)  # gamma N = 40 diverges
+    assert np.all(np.isfinite(wild[0])) and np.all(np.isnan(wild[1, -1]))
+
+
+@pytest.mark.parametrize("kwargs, name", [(dict(grad=3), "grad"), (dict(step_sizes=[]), "step_sizes"),
+                                          (dict(step_sizes=[0.1, -0.1]), "step_sizes"),
+                                          (dict(num_steps=-1), "num_steps")])
+def test_constant_step_paths_errors_name_the_parameter(kwargs, name):
+    args = dict(grad=quad_full_grad, w0=[0.0, 0.0], step_sizes=[0.01], num_steps=3) | kwargs
+    with pytest.raises((ValueError, TypeError), match=name):
+        constant_step_paths(**args)
+
+
+def test_first_exit_steps():
+    paths = np.array([[[0.0, 0.0], [0.05, 0.0], [0.2, 0.0], [0.0, 0.0]],   # leaves at step 2
+                      [[0.0, 0.0], [0.01, 0.0], [0.0, 0.09], [0.0, 0.0]],  # never leaves
+                      [[0.0, 0.0], [np.nan, np.nan], [0.0, 0.0], [0.0, 0.0]]])  # a NaN (diverged) has left
+    assert first_exit_steps(paths, [0.0, 0.0], 0.1).tolist() == [2, -1, 1]
+    assert first_exit_steps(paths[0], [0.2, 0.0], 0.1) == 0
+    with pytest.raises(ValueError, match="radius"):
+        first_exit_steps(paths, [0.0, 0.0], 0.0)
+    with pytest.raises(ValueError, match="centre"):
+        first_exit_steps(paths, [0.0, 0.0, 0.0], 0.1)
+
+
+def test_holdout_split_is_a_seeded_partition():
+    train, validation = holdout_split(40, 0.25, seed=3)
+    assert len(validation) == 10 and len(train) == 30
+    assert np.array_equal(np.sort(np.concatenate([train, validation])), np.arange(40))
+    assert np.array_equal(holdout_split(40, 0.25, seed=3)[1], validation)
+    assert not np.array_equal(holdout_split(40, 0.25, seed=4)[1], validation)
+    for bad in (0.0, 1.0, 0.001):
+        with pytest.raises(ValueError, match="validation_fraction"):
+            holdout_split(40, bad)
+
+
+def test_restrict_to_maps_batch_positions_to_examples():
+    subset = np.array([3, 7, 11])
+    grad = restrict_to(quad_grads, subset)
+    assert np.allclose(grad(np.zeros(2), np.array([0, 2])), quad_grads(np.zeros(2), np.array([3, 11])))
+    with pytest.raises(ValueError, match="indices"):
+        restrict_to(quad_grads, [])
+
+
+def quad_losses(w, idx):
+    diff = np.asarray(w, dtype=float)[..., None, :] - X[idx]
+    return 0.5 * np.sum(diff**2, axis=-1)
+
+
+def test_step_size_search_scores_held_out_examples_only():
+    train, validation = holdout_split(N, 0.25, seed=0)
+    search = step_size_search(quad_grads, quad_losses, [3.0, 3.0], train, validation, [0.0005, 0.02, 0.2], 0.01, 5,
+                              6, [0, 1, 2])
+    assert search.train_loss.shape == search.validation_loss.shape == (3, 3)
+    finals = sgd_final_iterates(restrict_to(quad_grads, train), [3.0, 3.0], len(train), InverseTimeDecay(0.02, 0.01),
+                                5, 6, [0, 1, 2])
+    assert np.allclose(search.validation_loss[1], quad_losses(finals, validation).mean(axis=1))
+    assert np.allclose(search.train_loss[1], quad_losses(finals, train).mean(axis=1))
+    assert np.all(np.isnan(search.validation_loss[2]))  # gamma |train| = 6 > 2: every run diverges
+    assert search.best == 0.02  # too small a step has not arrived after 6 epochs; too large diverged
+    with pytest.raises(ValueError, match="share"):
+        step_size_search(quad_grads, quad_losses, [0.0, 0.0], train, train[:3], [0.01], 0.0, 5, 1, [0])
+
+
+# --- notebook 05's numbers (issue 18): fixed-step GD escapes and settles only below 2 / 59.3 ----------
+def test_fixed_step_gd_escape_window_on_the_two_basin_risk():
+    from lecture_utils.landscape import START, two_basin_risk
+
+    risk = two_basin_risk()
+    deep, shallow = risk.minima()
+    lam_deep = np.linalg.eigvalsh(risk.hessian(deep))[-1]
+    lam_shallow = np.linalg.eigvalsh(risk.hessian(shallow))[-1]
+    assert 2 / lam_deep == pytest.approx(0.0337, abs=1e-4) and 2 / lam_shallow == pytest.approx(0.0237, abs=1e-4)
+    short = constant_step_paths(risk.grad, START, [0.0328, 0.0330, 0.0336, 0.036], 40)[:, -1]
+    assert risk.in_deep_basin(short).tolist() == [False, True, True, True]
+    long = constant_step_paths(risk.grad, START, [0.0334, 0.036], 1500)
+    assert np.linalg.norm(long[0, -1] - deep) < 1e-9  # escapes and settles
+    bounce = np.linalg.norm(long[1, -2:] - deep, axis=1)  # escapes, then a period-2 orbit about 0.27 away
+    assert np.allclose(long[1, -1], long[1, -3], atol=1e-9) and np.all((bounce > 0.26) & (bounce < 0.29))
+    assert np.linalg.norm(long[1, 40] - deep) < 0.05  # after 40 steps it only looks settled
+
+
+def test_gd_stalls_near_the_saddle_and_sgd_leaves():
+    from lecture_utils.landscape import two_basin_risk
+
+    risk = two_basin_risk()
+    saddle = risk.saddle()
+    w_near = saddle + 1e-3 * np.linalg.eigh(risk.hessian(saddle))[1][:, 1]
+    gd_exit = first_exit_steps(constant_step_paths(risk.grad, w_near, [0.005], 160)[0], saddle, 0.1)
+    sgd_exit = first_exit_steps(sgd_paths(risk.per_example_grad, w_near, risk.n, 0.005, 32, 160, range(20)),
+                                saddle, 0.1)
+    assert gd_exit > 100 and np.all((sgd_exit >= 0) & (sgd_exit < gd_exit // 2))
+
+
 # --- figures -----------------------------------------------------------------------------
 def test_figures_draw_without_warnings():
     import matplotlib.pyplot as plt
@@ -312,6 +436,30 @@ def test_figures_draw_without_warnings():
         assert [t.get_text() for t in ax.get_legend().get_texts()] == ["deep minimum", "runs"]
         fig.canvas.draw()
         plt.close(fig)
+        fig, axes = plt.subplots(6, 1)
+        plots.draw_comparison(axes[0], axes[1], risk, run, gd, title="t", budget=2 * risk.n, sgd_label="SGD")
+        names = [t.get_text() for t in axes[0].get_legend().get_texts()]
+        assert {"SGD's last iterate", "GD's last iterate", "start"} <= set(names)  # every marker is in the legend
+        gammas = np.array([0.02, 0.03, 0.034, 0.04])
+        plots.draw_step_sweep(axes[2], gammas, np.array([2.0, 2.0, 0.0, 0.3]), np.array([False, False, True, True]),
+                              escape_edge=0.033, sharp_edge=0.0237, flat_edge=0.0337, num_steps=40)
+        paths = constant_step_paths(risk.grad, START, [0.0334, 0.036], 10)
+        lines = plots.draw_long_runs(axes[3], paths, (0.0334, 0.036), risk.minima()[0])
+        assert lines[0].get_color() != plots.SGD_COLOR and lines[1].get_color() != plots.SGD_COLOR
+        saddle = risk.saddle()
+        many = sgd_paths(risk.per_example_grad, saddle + 1e-3, risk.n, 0.005, 32, 10, range(3))
+        plots.draw_saddle_escape(axes[4], saddle, paths[0], many, 0.1, 32, risk.n)
+        train, validation = holdout_split(risk.n, 0.25)
+        search = step_size_search(risk.per_example_grad, risk.per_example_loss, START, train, validation,
+                                  [0.01, 0.03], 0.002, 32, 1, [0, 1])
+        plots.draw_validation_curve(axes[5], search)
+        fig.canvas.draw()
+        plt.close(fig)
+        fig, ax = plt.subplots()
+        plots.draw_distance_to_minimum(ax, [many, many], ["a", "b"], saddle)
+        assert [line.get_color() for line in ax.get_lines()] == [plots.SGD_COLOR, plots.SGD_COLOR_2]
+        fig.canvas.draw()
+        plt.close(fig)
 
 
 # --- the live panel ------------------------------------------------------------------------
@@ -333,10 +481,17 @@ def _extremes(panel):
 
 
 def test_panel_default_summary(panel):
+    from lecture_utils.widgets.sgd import READOUT_LINES, SUMMARY_HEADER, summary_row
+
     panel.set(gamma0=0.018, decay=0.002, batch_size=32, seed=0)
-    text = panel.summary()
-    assert "SGD: 640 steps, 20480 per-example gradients" in text and "deep basin" in text.split("\n")[1]
-    assert "GD:  40 steps, 20480 per-example gradients" in text and "shallow basin" in text.split("\n")[2]
+    lines = panel.summary().split("\n")
+    assert len(lines) == READOUT_LINES and max(map(len, lines)) <= 80  # short lines: the readout never wraps
+    assert lines[1].startswith("SGD: 640 steps, 20480 per-example gradients") and "deep basin" in lines[2]
+    assert lines[3].startswith("GD:  40 steps, 20480 per-example gradients") and "shallow basin" in lines[4]
+    row = summary_row(panel)
+    assert row.split()[:4] == ["0.018", "0.0020", "32", "0"] and "deep basin" in row and "shallow basin" in row
+    assert len(row) <= len(SUMMARY_HEADER) + 2
+    assert f"min-height:{1.4 * (READOUT_LINES + 1):.1f}em" in panel.readout.value
 
 
 def test_panel_sliders_at_min_and_max_alone_and_combined(panel):

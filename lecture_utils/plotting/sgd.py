@@ -1,5 +1,10 @@
 """Figures of notebook 05: the quartic from two starts, the two-basin risk with SGD and GD paths,
-loss against work, the spread of mini-batch estimates, timing, and the last iterates with and without decay."""
+loss against work, the spread of mini-batch estimates, timing, the last iterates with and without decay,
+fixed-step GD's regimes, leaving a saddle, and a step size tuned on held-out data.
+
+Colour roles: SGD is vermillion (a second SGD variant reddish purple), full-batch GD is blue (a second GD
+run sky blue); SGD never gets GD's colour. The filled contours of L(w) use cividis: dark is low.
+"""
 
 from __future__ import annotations
 
@@ -13,13 +18,15 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from ..descent import Trajectory
 from ..functions import NonConvexQuartic
 from ..landscape import RobustCentreRisk
-from ..sgd import SGDResult
+from ..sgd import SGDResult, StepSizeSearch
 from .style import COLORS
 
 RISK_XLIM = (-2.2, 2.6)
 RISK_YLIM = (-1.6, 1.6)
 SGD_COLOR = COLORS["vermillion"]
+SGD_COLOR_2 = COLORS["purple"]  # a second SGD variant (e.g. with decay)
 GD_COLOR = COLORS["blue"]
+GD_COLOR_2 = COLORS["sky"]  # a second full-batch run
 
 
 def draw_quartic_runs(ax: Axes, quartic: NonConvexQuartic, runs: Sequence[Trajectory], labels: Sequence[str],
@@ -27,11 +34,13 @@ def draw_quartic_runs(ax: Axes, quartic: NonConvexQuartic, runs: Sequence[Trajec
     """f on [-1.5, 3.5] with each run's iterates on the curve and the three stationary points marked."""
     grid = np.linspace(*xlim, 400)
     ax.plot(grid, quartic.value(grid), color=COLORS["black"], linewidth=2, label="f(w)")
-    colors = (COLORS["green"], COLORS["vermillion"], COLORS["blue"])
-    for run, label, color in zip(runs, labels, colors):
+    colors = (GD_COLOR, GD_COLOR_2, COLORS["green"])
+    for run, label, color, marker in zip(runs, labels, colors, ("o", "s", "^")):
         w = run.iterates.reshape(-1)
-        ax.plot(w, quartic.value(w), "o", color=color, markersize=5, alpha=0.6, label=label)
-        ax.plot(w[-1], quartic.value(w[-1]), "*", color=color, markersize=20, markeredgecolor="black")
+        ax.plot(w, quartic.value(w), marker, color=color, markersize=5, markerfacecolor="none", markeredgewidth=1.0,
+                label=f"{label}: iterates")
+        ax.plot(w[-1], quartic.value(w[-1]), "*", color=color, markersize=20, markeredgecolor="black",
+                label=f"{label}: last iterate")
     names = ("global min", "local max", "local min")
     for w_s, name, dy in zip(quartic.stationary_points(), names, (-50, 12, -50)):
         ax.axvline(w_s, color=COLORS["grey"], linestyle=":", linewidth=1.5)
@@ -43,14 +52,15 @@ def draw_quartic_runs(ax: Axes, quartic: NonConvexQuartic, runs: Sequence[Trajec
     ax.set_xlabel("w")
     ax.set_ylabel("f(w)")
     ax.set_title("Gradient descent on the quartic, γ = 0.01, 150 steps")
-    ax.legend(loc="lower center", fontsize=12)
+    ax.legend(loc="lower center", fontsize=11, ncol=2)
 
 
 def draw_risk_background(ax: Axes, risk: RobustCentreRisk, *, levels: int = 24, show_data: bool = True,
-                         xlim: tuple[float, float] = RISK_XLIM, ylim: tuple[float, float] = RISK_YLIM) -> None:
-    """Contours of L(w), the data points (clump and main cloud), both minima and the saddle between them."""
-    x = np.linspace(*xlim, 121)
-    y = np.linspace(*ylim, 81)
+                         xlim: tuple[float, float] = RISK_XLIM, ylim: tuple[float, float] = RISK_YLIM,
+                         grid: tuple[int, int] = (121, 81), filled: bool = True) -> object:
+    """Contours of L(w) (cividis, dark = low), the data points, both minima and the saddle; returns the filled contours."""
+    x = np.linspace(*xlim, grid[0])
+    y = np.linspace(*ylim, grid[1])
     z = risk.value_grid(x, y)
     deep, shallow = risk.minima()
     saddle = risk.saddle()
@@ -58,12 +68,15 @@ def draw_risk_background(ax: Axes, risk: RobustCentreRisk, *, levels: int = 24, 
     # Levels spaced by the square root so that the shallow basin gets contours too.
     steps = np.linspace(0.0, np.sqrt(z.max() - low), levels) ** 2 + low
     steps = np.unique(np.concatenate([steps, [risk.value(saddle) + 0.05, risk.value(shallow) + 0.2]]))
-    ax.contourf(x, y, z, levels=steps, cmap="cividis", alpha=0.55)
-    ax.contour(x, y, z, levels=steps, colors="white", linewidths=0.6, alpha=0.8)
+    if filled:  # bands only: contour lines on top would triple the size of the stored image
+        fill = ax.contourf(x, y, z, levels=steps, cmap="cividis", alpha=0.55)
+    else:  # contour lines only (a zoom where the colours would say little)
+        fill = None
+        ax.contour(x, y, z, levels=steps, colors=COLORS["grey"], linewidths=0.8, alpha=0.6)
     if show_data:
         mask = risk.in_clump if risk.in_clump is not None else np.zeros(risk.n, dtype=bool)
-        ax.plot(*risk.data[~mask].T, ".", color=COLORS["grey"], markersize=3, alpha=0.6, label="main cloud")
-        ax.plot(*risk.data[mask].T, ".", color=COLORS["purple"], markersize=3, alpha=0.8, label="clump")
+        ax.plot(*risk.data[~mask].T, ".", color=COLORS["grey"], markersize=3, label="main cloud")
+        ax.plot(*risk.data[mask].T, ".", color=COLORS["purple"], markersize=3, label="clump")
     ax.plot(*deep, "P", color=COLORS["green"], markersize=15, markeredgecolor="black", label="deep minimum")
     ax.plot(*shallow, "X", color=COLORS["orange"], markersize=14, markeredgecolor="black",
             label="shallow minimum")
@@ -73,6 +86,16 @@ def draw_risk_background(ax: Axes, risk: RobustCentreRisk, *, levels: int = 24, 
     ax.set_aspect("equal")
     ax.set_xlabel("$w_1$")
     ax.set_ylabel("$w_2$")
+    return fill
+
+
+def add_loss_colorbar(ax: Axes, filled: object) -> object:
+    """A colour bar for the filled contours of L(w), saying what its colours mean."""
+    bar = ax.figure.colorbar(filled, ax=ax, shrink=0.9, pad=0.02)
+    bar.set_label("L(w): dark = low")
+    bar.locator = MaxNLocator(5)
+    bar.update_ticks()
+    return bar
 
 
 @dataclass
@@ -101,14 +124,14 @@ class PathArtists:
 def draw_paths(ax: Axes, run: SGDResult, gd: Trajectory, *, animated: bool = False,
                sgd_label: str = "SGD", gd_label: str = "full-batch GD") -> PathArtists:
     """The SGD path (thin, many steps) and the GD path (dots) over the background; returns their artists."""
-    (sgd_line,) = ax.plot([], [], "-", color=SGD_COLOR, linewidth=1.0, alpha=0.85, label=sgd_label,
+    (sgd_line,) = ax.plot([], [], "-", color=SGD_COLOR, linewidth=1.0, label=sgd_label,
                           animated=animated, zorder=4)
     (gd_line,) = ax.plot([], [], "o-", color=GD_COLOR, linewidth=2, markersize=5, label=gd_label,
                          animated=animated, zorder=5)
     (sgd_end,) = ax.plot([], [], "*", color=SGD_COLOR, markersize=22, markeredgecolor="black",
-                         animated=animated, zorder=6)
+                         animated=animated, zorder=6, label="SGD's last iterate")
     (gd_end,) = ax.plot([], [], "*", color=GD_COLOR, markersize=22, markeredgecolor="black",
-                        animated=animated, zorder=6)
+                        animated=animated, zorder=6, label="GD's last iterate")
     (start,) = ax.plot([], [], "s", color=COLORS["black"], markersize=10, label="start", animated=animated,
                        zorder=7)
     message = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center", fontsize=16,
@@ -196,11 +219,149 @@ def draw_final_spread(ax: Axes, risk: RobustCentreRisk, groups: Sequence[np.ndar
     deep, _ = risk.minima()
     xlim = (deep[0] - half_width, deep[0] + half_width)
     ylim = (deep[1] - half_width, deep[1] + half_width)
-    draw_risk_background(ax, risk, levels=30, show_data=False, xlim=xlim, ylim=ylim)
-    for finals, label, color, marker in zip(groups, labels, (SGD_COLOR, COLORS["blue"]), ("o", "^")):
-        ax.plot(finals[:, 0], finals[:, 1], marker, color=color, markersize=6, alpha=0.75,
+    add_loss_colorbar(ax, draw_risk_background(ax, risk, levels=12, show_data=False, xlim=xlim, ylim=ylim))
+    for finals, label, color, marker in zip(groups, labels, (SGD_COLOR, SGD_COLOR_2), ("o", "^")):
+        ax.plot(finals[:, 0], finals[:, 1], marker, color=color, markersize=6,
                 markeredgecolor="black", markeredgewidth=0.5, label=label)
-    ax.set_title("Last iterates of 100 runs")
+    ax.set_title(f"Last iterates of {len(groups[0])} runs")
     handles, names = ax.get_legend_handles_labels()
     keep = [i for i, name in enumerate(names) if name in ("deep minimum", *labels)]
     ax.legend([handles[i] for i in keep], [names[i] for i in keep], loc="upper left", fontsize=11)
+
+
+def draw_map(ax: Axes, risk: RobustCentreRisk, run: SGDResult, gd: Trajectory, *, title: str,
+             sgd_label: str) -> PathArtists:
+    """SGD's and GD's paths over L(w), with its colour bar and the legend under the map."""
+    add_loss_colorbar(ax, draw_risk_background(ax, risk, levels=16))
+    paths = draw_paths(ax, run, gd, sgd_label=sgd_label)
+    ax.set_title(title)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, fontsize=11, frameon=False)
+    return paths
+
+
+def draw_comparison(ax_map: Axes, ax_loss: Axes, risk: RobustCentreRisk, run: SGDResult, gd: Trajectory, *,
+                    title: str, budget: int, sgd_label: str) -> tuple[PathArtists, LossArtists]:
+    """Paths over L(w) (with its colour bar) above the loss against work: SGD against full-batch GD."""
+    paths = draw_map(ax_map, risk, run, gd, title=title, sgd_label=sgd_label)
+    losses = draw_loss_vs_work(ax_loss, risk, run, gd, budget=budget)
+    return paths, losses
+
+
+def draw_distance_to_minimum(ax: Axes, paths: Sequence[np.ndarray], labels: Sequence[str],
+                             minimum: np.ndarray, ylim: tuple[float, float] = (1e-3, 1.0)) -> list:
+    """Root-mean-square distance to w* over seeds against the global step k (log scale), in the SGD colours.
+
+    ``paths``: one array (S, K + 1, d) of iterates per schedule.
+    """
+    lines = []
+    for path, label, color in zip(paths, labels, (SGD_COLOR, SGD_COLOR_2)):
+        rms = np.sqrt(np.mean(np.sum((path - minimum) ** 2, axis=-1), axis=0))  # (K + 1,)
+        (line,) = ax.semilogy(np.arange(1, len(rms)), rms[1:], color=color, linewidth=2, label=label)
+        lines.append(line)
+    ax.set_ylim(*ylim)
+    ax.set_xlabel("global step k")
+    ax.set_ylabel("RMS distance to the minimum")
+    ax.set_title(f"All {len(paths[0])} runs, started at the minimum")
+    ax.legend(loc="lower left", fontsize=12)
+    return lines
+
+
+def draw_step_sweep(ax: Axes, step_sizes: np.ndarray, distances: np.ndarray, escaped: np.ndarray, *,
+                    escape_edge: float, sharp_edge: float, flat_edge: float, num_steps: int) -> list:
+    """Fixed-step GD from the start: distance of w_K to the deep minimum against γ, with the four regimes shaded.
+
+    ``escape_edge`` is the first step on the grid that escapes; ``sharp_edge`` = 2/λ_max of the shallow basin,
+    ``flat_edge`` = 2/λ_max of the deep one.
+    """
+    low, high = float(step_sizes[0]), float(step_sizes[-1])
+    bands = [(low, sharp_edge, COLORS["orange"], 0.10, "trapped,\nsettles"),
+             (sharp_edge, escape_edge, COLORS["orange"], 0.25, "trapped,\nbounces"),
+             (escape_edge, flat_edge, COLORS["green"], 0.35, "escapes\n+ settles"),
+             (flat_edge, high, COLORS["green"], 0.12, "escapes,\nbounces")]
+    artists = []
+    for left, right, color, alpha, text in bands:
+        artists.append(ax.axvspan(left, right, color=color, alpha=alpha, linewidth=0))
+        artists.append(ax.text(0.5 * (left + right), 1.02, text, transform=ax.get_xaxis_transform(),
+                               ha="center", va="bottom", fontsize=11))
+    ok = np.asarray(escaped, dtype=bool)
+    artists += ax.plot(step_sizes[~ok], distances[~ok], "X", color=COLORS["orange"], markersize=7,
+                       markeredgecolor="black", markeredgewidth=0.4, linestyle="none",
+                       label="ends in the shallow basin")
+    artists += ax.plot(step_sizes[ok], distances[ok], "P", color=COLORS["green"], markersize=7,
+                       markeredgecolor="black", markeredgewidth=0.4, linestyle="none",
+                       label="ends in the deep basin")
+    for x, style, label in ((sharp_edge, ":", f"2/84.5 = {sharp_edge:.4f}"),
+                            (flat_edge, "--", f"2/59.3 = {flat_edge:.4f}")):
+        artists.append(ax.axvline(x, color=COLORS["black"], linestyle=style, linewidth=1.5, label=label))
+    ax.set_xlim(low, high)
+    ax.set_yscale("symlog", linthresh=0.01)
+    ax.set_ylim(0, 3)
+    ax.set_xlabel("constant step size γ of full-batch GD")
+    ax.set_ylabel(f"distance of $w_{{{num_steps}}}$\nto the deep minimum")
+    ax.set_title(f"Fixed-step GD from the start, {num_steps} steps", pad=46)
+    ax.legend(loc="center left", fontsize=11)
+    return artists
+
+
+def draw_long_runs(ax: Axes, paths: np.ndarray, step_sizes: Sequence[float], minimum: np.ndarray) -> list:
+    """||w_k - w*|| at the even steps k (log scale) for long fixed-step GD runs, one GD colour each.
+
+    Every second step only: a run that bounces with period 2 would otherwise draw a solid zigzag band.
+    """
+    lines = []
+    for path, gamma, color in zip(paths, step_sizes, (GD_COLOR, GD_COLOR_2)):
+        k = np.arange(0, len(path), 2)
+        distance = np.maximum(np.linalg.norm(path[k] - minimum, axis=1), 1e-16)
+        (line,) = ax.semilogy(k, distance, color=color, linewidth=1.2, label=f"GD, γ = {gamma:g}")
+        lines.append(line)
+    ax.set_ylim(1e-12, 10)
+    ax.set_xlim(0, len(paths[0]) - 1)
+    ax.set_xlabel("step k (even steps drawn)")
+    ax.set_ylabel("distance to the deep minimum")
+    ax.set_title("Run longer: one settles, one bounces with period 2")
+    ax.legend(loc="lower left", fontsize=12)
+    return lines
+
+
+def draw_saddle_escape(ax: Axes, saddle: np.ndarray, gd_path: np.ndarray, sgd_paths: np.ndarray,
+                       radius: float, batch_size: int, n: int) -> list:
+    """Distance to the saddle against the step (log scale): GD's one run, SGD's median and 10-90% band over seeds."""
+    steps = np.arange(sgd_paths.shape[1])
+    distances = np.linalg.norm(sgd_paths - saddle, axis=-1)  # (S, K + 1)
+    low, mid, high = np.percentile(distances, [10, 50, 90], axis=0)
+    artists = [ax.fill_between(steps, low, high, color=SGD_COLOR, alpha=0.25, linewidth=0,
+                               label=f"SGD, middle 80% of {len(distances)} seeds")]
+    artists += ax.semilogy(steps, mid, color=SGD_COLOR, linewidth=2.5, label=f"SGD, median of {len(distances)} seeds")
+    artists += ax.semilogy(np.arange(len(gd_path)), np.linalg.norm(gd_path - saddle, axis=1), color=GD_COLOR,
+                           linewidth=2.5, label="full-batch GD")
+    artists.append(ax.axhline(radius, color=COLORS["black"], linestyle="--", linewidth=1.2,
+                              label=f"distance {radius:g}: has left"))
+    ax.set_xlim(0, steps[-1])
+    ax.set_ylim(1e-6, 5)
+    ax.set_xlabel(f"step k (one SGD step costs {batch_size}/{n} of a GD step)")
+    ax.set_ylabel("distance to the saddle")
+    ax.set_title("Started 0.001 from the saddle: GD stalls, SGD leaves")
+    ax.legend(loc="lower right", fontsize=11)
+    return artists
+
+
+def draw_validation_curve(ax: Axes, search: StepSizeSearch) -> list:
+    """Mean validation and training loss of the last iterates against γ₀ (seeds as dots), the chosen γ₀ marked."""
+    g0 = np.asarray(search.gamma0s)
+    val, train = np.asarray(search.validation_loss), np.asarray(search.train_loss)
+    artists = []
+    jitter = np.linspace(-0.15, 0.15, val.shape[1]) * (g0[1] - g0[0] if len(g0) > 1 else 1.0)
+    for j, gamma in enumerate(g0):
+        artists += ax.plot(gamma + jitter, val[j], ".", color=SGD_COLOR, markersize=4,
+                           label=f"validation loss, each of {val.shape[1]} seeds" if j == 0 else None)
+    artists += ax.plot(g0, np.nanmean(val, axis=1), "o-", color=SGD_COLOR, linewidth=2.5,
+                       label="validation loss, mean over seeds")
+    artists += ax.plot(g0, np.nanmean(train, axis=1), "s--", color=COLORS["black"], linewidth=1.5,
+                       label="training loss, mean over seeds")
+    artists.append(ax.axvline(search.best, color=COLORS["green"], linewidth=2.5,
+                              label=f"chosen γ₀ = {search.best:g}"))
+    ax.set_xlabel("γ₀ of γ_k = γ₀ / (1 + d k)")
+    ax.set_ylabel("mean loss per example")
+    ax.set_title(f"Tuning γ₀: trained on {search.n_train}, scored on {search.n_validation} held-out examples")
+    ax.legend(loc="upper right", fontsize=11)
+    return artists
