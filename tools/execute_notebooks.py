@@ -1,9 +1,21 @@
 """Re-execute notebooks in place in a fresh kernel and clean their metadata (`make notebooks`).
 
-Usage: python tools/execute_notebooks.py [--check] [notebooks/NN_name.ipynb ...]  (default: all of notebooks/)
+Usage: python tools/execute_notebooks.py [--check | --clean-only] [notebooks/NN_name.ipynb ...]
+(default: all of notebooks/)
 
 After this, each notebook has execution counts 1..N, the outputs CI (nbval)
-expects, no stored widget state and no per-run metadata.
+expects, no stored widget state and no per-run metadata. The clean step
+(``clean``) also makes a notebook open in JupyterLab 4 without showing as
+modified: the front end rewrites ``metadata.language_info`` with what the
+kernel reports as soon as the kernel starts, and any difference marks the
+notebook dirty, so the full record ipykernel reports is stored (a student on
+another Python version still sees it change: that one field is the
+version). Each stored live panel (a widget-view output, whose text/plain is a
+raw ``VBox(children=(...`` repr) becomes the plain text ``PANEL_PLACEHOLDER``;
+without a kernel there is no widget model to show anyway.
+
+With --clean-only nothing is executed: the stored outputs are kept and only
+the clean step is applied (for notebooks whose owners re-execute later).
 
 With --check nothing is written: each notebook is executed in memory and every
 text output (streams and text/plain) must be byte-identical to the committed
@@ -12,6 +24,7 @@ one (`make check-notebooks`); the exit code is 1 otherwise.
 
 from __future__ import annotations
 
+import platform
 import sys
 import time
 from pathlib import Path
@@ -22,17 +35,39 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 KEPT_CELL_METADATA = ("tags",)
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+PANEL_PLACEHOLDER = "Live panel: run the notebook's cells in order to show the sliders."
+
+
+def language_info() -> dict:
+    """What ipykernel reports as language_info (JupyterLab writes it into the notebook when the kernel starts)."""
+    return {"name": "python", "version": platform.python_version(), "mimetype": "text/x-python",
+            "codemirror_mode": {"name": "ipython", "version": 3}, "pygments_lexer": "ipython3",
+            "nbconvert_exporter": "python", "file_extension": ".py"}
+
+
+def placeholder_output() -> nbformat.NotebookNode:
+    """The plain text stored where a live panel was displayed."""
+    return nbformat.v4.new_output("display_data", data={"text/plain": PANEL_PLACEHOLDER})
 
 
 def clean(nb: nbformat.NotebookNode) -> None:
-    """Drop per-run metadata: keep the kernelspec, a minimal language_info and cell tags."""
-    nb.metadata = nbformat.NotebookNode(
-        kernelspec=KERNELSPEC,
-        language_info={"name": "python", "pygments_lexer": "ipython3"},
-    )
+    """Drop per-run metadata and stored widgets: keep the kernelspec, language_info as the kernel reports it, tags.
+
+    Every widget-view output (and its text/plain repr) becomes ``PANEL_PLACEHOLDER``; the widget state in
+    ``metadata.widgets`` goes, so reopening logs no "widget model not found".
+    """
+    reported = nb.metadata.get("language_info", {})
+    info = language_info()
+    if reported.get("name") == "python" and set(info) <= set(reported):  # just executed: the kernel's own record
+        info = {k: reported[k] for k in info}
+    nb.metadata = nbformat.NotebookNode(kernelspec=KERNELSPEC, language_info=info)
     for cell in nb.cells:
         cell.metadata = nbformat.NotebookNode({k: v for k, v in cell.metadata.items() if k in KEPT_CELL_METADATA})
         cell.pop("id", None)
+        if cell.cell_type == "code":
+            cell.outputs = [placeholder_output() if WIDGET_VIEW in out.get("data", {}) else out
+                            for out in cell.outputs]
     nb.nbformat, nb.nbformat_minor = 4, 4
 
 
@@ -54,6 +89,17 @@ def execute(path: Path) -> float:
     clean(nb)
     nbformat.write(nb, path)
     return seconds
+
+
+def clean_only(path: Path) -> bool:
+    """Apply the clean step to the stored notebook without executing it; return whether the file changed."""
+    before = path.read_text()
+    nb = nbformat.reads(before, as_version=4)
+    clean(nb)
+    after = nbformat.writes(nb) + "\n"
+    if after != before:
+        path.write_text(after)
+    return after != before
 
 
 def text_outputs(nb: nbformat.NotebookNode) -> list[tuple[int, str]]:
@@ -104,12 +150,21 @@ def differences(stored: nbformat.NotebookNode, fresh: nbformat.NotebookNode) -> 
 
 
 def main(argv: list[str]) -> int:
-    check = "--check" in argv
-    paths = [Path(a) for a in argv if a != "--check"] or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    check, only_clean = "--check" in argv, "--clean-only" in argv
+    unknown = [a for a in argv if a.startswith("-") and a not in ("--check", "--clean-only")]
+    if any(a in ("-h", "--help") for a in argv):
+        print(__doc__)
+        return 0
+    if unknown or (check and only_clean):
+        print(__doc__.split("\n\n")[1], file=sys.stderr)
+        return 2
+    paths = [Path(a) for a in argv if not a.startswith("--")] or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     failed = False
     for path in paths:
         path = path.resolve()
-        if check:
+        if only_clean:
+            print(f"{path.name}: {'cleaned' if clean_only(path) else 'already clean'}", flush=True)
+        elif check:
             fresh, seconds = run(path)
             found = differences(nbformat.read(path, as_version=4), fresh)
             failed |= bool(found)
