@@ -17,8 +17,9 @@ $(BIN)/python:
 RUN_STAMP := $(VENV)/.runtime-stamp
 
 $(RUN_STAMP): pyproject.toml | $(BIN)/python
-	@echo "Installing lecture_utils, JupyterLab and the notebooks' packages into .venv (about a minute, once)..."
-	$(BIN)/python -m pip install --quiet -e .
+	@echo "Installing lecture_utils, JupyterLab and the notebooks' packages into .venv: about a minute, once."
+	@echo "(pip lists each package as it goes; nothing here is needed again until pyproject.toml changes)"
+	$(BIN)/python -m pip install -e .
 	mkdir -p $(VENV)/share/jupyter/lab/settings
 	echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' \
 		> $(VENV)/share/jupyter/lab/settings/overrides.json
