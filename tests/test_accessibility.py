@@ -203,12 +203,15 @@ def test_a_hand_built_figure_gets_a_description_too():
     top.set(title="Decay", xlabel="k", ylabel="$e_k$", yscale="log")
     top.legend()
     bottom.scatter([1, 2, 3], [3, 2, 1], label="data")
+    bottom.axhline(2.5, label="threshold")
+    bottom.axvline(1.5, label="split")
     bottom.set(xlabel="x", ylabel="y")
     text = alt.describe_figure(fig)
     assert text.startswith("2 panels")
     assert "Titled “Decay”" in text and "log scale" in text
     assert "halving: 5 points, from 1 at x = 0 to 0.0625 at x = 4" in text
     assert "data: 3 markers" in text
+    assert "threshold: a horizontal line at 2.5" in text and "split: a vertical line at x = 1.5" in text
     assert not alt.is_complex(fig)
 
 

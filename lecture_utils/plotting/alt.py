@@ -133,6 +133,13 @@ def _line_phrase(line: Line2D) -> Optional[str]:
     label = plain(line.get_label())
     if x.size == 0:
         return None
+    axes = line.axes
+    if axes is not None and line.get_transform() != axes.transData:  # axhline / axvline: one side in axes units
+        x_data, y_data = line.get_transform().contains_branch_seperately(axes.transData)
+        if y_data and not x_data and np.ptp(y) == 0:
+            return f"{label}: a horizontal line at {number(y[0])}"
+        if x_data and not y_data and np.ptp(x) == 0:
+            return f"{label}: a vertical line at x = {number(x[0])}"
     if x.size == 1:
         return f"{label}: one point at ({number(x[0])}, {number(y[0])})"
     if np.all(np.diff(x) > 0):  # a curve over x: what a reader follows is y
@@ -153,6 +160,8 @@ def _collection_phrase(collection: Collection) -> Optional[str]:
     levels = getattr(collection, "levels", None)
     if levels is not None and len(levels):
         kind = "filled contours" if getattr(collection, "filled", False) else "contour lines"
+        if len(levels) == 1:
+            return f"{kind[:-1] if kind.endswith('s') else kind} at level {number(levels[0])}"
         return f"{kind} of {len(levels)} levels from {number(min(levels))} to {number(max(levels))}"
     if isinstance(collection, PathCollection):
         count = len(collection.get_offsets())

@@ -133,7 +133,7 @@ def test_jupyterlab_alt_text_and_axe(page, a11y_lab, name):
     check_figures_alt(page, name)
     ui.run_all(page, timeout=120_000)
     if "widgets" in (SOURCE / name).read_text():
-        ui.wait_for_widgets(page)
+        ui.wait_for_widgets(page, timeout=120_000)
     violations = axe(page, OUTPUT_AREAS)
     record(f"{name}:after-run-all", violations)
     assert serious(violations) == [], json.dumps(serious(violations), indent=1, ensure_ascii=False)
@@ -182,7 +182,7 @@ def test_keyboard_only_through_the_panel_of_01(page, a11y_lab):
     page.goto(a11y_lab.url(f"lab/tree/{FIRST}?reset"))
     ui.wait_for_idle_kernel(page)
     ui.run_all(page, timeout=120_000)
-    ui.wait_for_widgets(page)
+    ui.wait_for_widgets(page, timeout=120_000)
     panel = page.locator('.jp-OutputArea-output:has(.widget-slider)').first
     ui.settle_into_view(panel)
     # Start just before the panel: its output area is focused, nothing inside it yet.

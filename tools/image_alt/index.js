@@ -27,9 +27,9 @@ function nameWidgets(root) {
 // A visible keyboard focus on the panels' controls (ipywidgets draws none on a slider's handle).
 const FOCUS_CSS = `
 .jp-OutputArea-output .widget-slider .noUi-handle:focus-visible,
-.jp-OutputArea-output .widget-dropdown select:focus-visible,
+.jp-OutputArea-output select:focus-visible,
 .jp-OutputArea-output .jupyter-button:focus-visible {
-  outline: 3px solid #0072B2;
+  outline: 3px solid #0072B2 !important;
   outline-offset: 2px;
 }`;
 
