@@ -93,7 +93,7 @@ class GradientDescent1DPanel(Panel):
     # --- figure -----------------------------------------------------------
     def _build_figure(self) -> None:
         with lecture_style():
-            fig = Figure(figsize=(11, 6.0), dpi=80, layout="constrained")  # 880 x 480 px
+            fig = Figure(figsize=(11, 5.5), dpi=80, layout="constrained")  # 880 x 440 px: with its readout in 768 px
             grid = fig.add_gridspec(2, 2, height_ratios=[4, 1])
             ax_curve, ax_loss = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1])
             ax_ruler = fig.add_subplot(grid[1, :])

@@ -8,6 +8,7 @@ import html
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from .._validation import check_in_range
 from ..functions import DiagonalQuadratic
@@ -33,6 +34,7 @@ EQUATIONS = {
 
 
 LOSS_AXIS_LENGTHS = (25, 50, 100, 200, 400)
+MIN_FONT_PT = 12
 
 
 def loss_axis_length(num_steps: int) -> int:
@@ -128,7 +130,7 @@ class MomentumPanel(Panel):
     # --- figure -----------------------------------------------------------
     def _build_figure(self) -> None:
         with lecture_style():
-            fig = Figure(figsize=(11.25, 6.2), dpi=80, layout="constrained")  # 900 x 496 px
+            fig = Figure(figsize=(11.25, 5.4), dpi=80, layout="constrained")  # 900 x 432 px: with its readout in 768 px
             grid = fig.add_gridspec(2, 2, height_ratios=[1.0, 1.25], width_ratios=[1.0, 1.0])
             ax_path = fig.add_subplot(grid[0, :])
             ax_loss, ax_map = fig.add_subplot(grid[1, 0]), fig.add_subplot(grid[1, 1])
@@ -145,6 +147,8 @@ class MomentumPanel(Panel):
             ax_loss.set_xlim(0, loss_axis_length(self.controls["num_steps"].value))
             loss_legend = ax_loss.legend(loc="lower left", fontsize=12, framealpha=0.95)
             self.rate_map = draw_rate_map(ax_map, [self.mu, self.L], GAMMA_MAX, BETA_MAX, animated=True)
+            for text in ax_map.findobj(Text):  # contour and landmark labels: at least 12 pt (13 px) on a projector
+                text.set_fontsize(max(text.get_fontsize(), MIN_FONT_PT))
         self.ax_loss, self.ax_map = ax_loss, ax_map
         # The two rates are printed beside each other under the figure (a text redrawn on every move would cost
         # as much as everything else in the figure together).

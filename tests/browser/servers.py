@@ -33,6 +33,26 @@ STUDENT_SETTINGS = {
         "fetchNews": "false", "checkForUpdates": False},
 }
 
+# Arrow keys on a focused slider handle (ipywidgets' noUiSlider) in Notebook 7. Notebook 7 starts its
+# application without JupyterLab's `bubblingKeydown: true` (notebook 7.6.5, app/index: `await app.start()`;
+# JupyterLab 4.6.6 passes it), so its keyboard shortcuts see a keydown before the focused element does.
+# The notebook's command-mode bindings for the four arrows (@jupyterlab/notebook-extension:tracker;
+# selector ".jp-Notebook.jp-mod-commandMode:not(.jp-mod-readWrite) :focus", which a focused handle
+# matches) then move the active cell or jump to the previous/next heading instead of moving the slider.
+# These shortcut settings switch those four bindings off and add them back for any focused element
+# except a slider handle. The same JSON goes into a Jupyter overrides.json
+# (@jupyterlab/shortcuts-extension:shortcuts) for students.
+ARROW_BINDINGS = [("notebook:move-cursor-down", "ArrowDown"), ("notebook:move-cursor-up", "ArrowUp"),
+                  ("notebook:move-cursor-heading-above-or-collapse", "ArrowLeft"),
+                  ("notebook:move-cursor-heading-below-or-expand", "ArrowRight")]
+COMMAND_MODE_FOCUS = ".jp-Notebook.jp-mod-commandMode:not(.jp-mod-readWrite) :focus"
+SLIDER_ARROW_KEYS = {
+    "@jupyterlab/shortcuts-extension/shortcuts.jupyterlab-settings": {"shortcuts": [
+        binding for command, key in ARROW_BINDINGS for binding in (
+            {"command": command, "keys": [key], "selector": COMMAND_MODE_FOCUS, "disabled": True},
+            {"command": command, "keys": [key], "selector": COMMAND_MODE_FOCUS + ":not(.noUi-handle)"})]},
+}
+
 # JupyterLab / Notebook 7 user settings written into the private settings directory.
 USER_SETTINGS = {
     **STUDENT_SETTINGS,

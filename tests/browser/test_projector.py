@@ -30,7 +30,7 @@ SIDEBAR_OPEN = "() => { const s = document.querySelector('#jp-left-stack'); retu
 
 MEASURE = r"""() => {
   const cut = e => e.scrollWidth > e.clientWidth + 1;
-  const inside = (r, box) => r.left >= box.left - 1 && r.right <= box.right + 1;
+  const inside = (r, box) => r.left >= box.left - 4 && r.right <= box.right + 4;  // a slider's own 2 px margin
   const scroller = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer')
                    || document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');
   const problems = [], panels = [], small = [];
