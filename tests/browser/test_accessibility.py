@@ -177,6 +177,11 @@ FOCUSED = """() => {
 }"""
 
 
+# The γ₀ slider's readout at its ends (GradientDescent1DPanel: 0.01 to 1.2, two decimals).
+AT_END = """(shown) => document.querySelector('.jp-OutputArea-output .widget-slider .widget-readout')
+  .textContent.trim() === shown"""
+
+
 def test_keyboard_only_through_the_panel_of_01(page, a11y_lab):
     close_kernels(a11y_lab)
     page.goto(a11y_lab.url(f"lab/tree/{FIRST}?reset"))
@@ -212,14 +217,11 @@ def test_keyboard_only_through_the_panel_of_01(page, a11y_lab):
     page.wait_for_function("([h, b]) => document.querySelector(h).getAttribute('aria-valuetext') !== b",
                            arg=['.jp-OutputArea-output .widget-slider .noUi-handle', before])
     page.keyboard.press("End")
-    page.wait_for_function("() => document.querySelector('.jp-OutputArea-output .widget-slider .noUi-handle')"
-                           ".getAttribute('aria-valuetext') === document.querySelector('.jp-OutputArea-output "
-                           ".widget-slider .noUi-handle').getAttribute('aria-valuemax')")
+    page.wait_for_function(AT_END, arg="1.20")
     page.wait_for_function("([s]) => { const r = document.querySelector('.jp-OutputArea-output [aria-live=\"polite\"]');"
                            " return r && r.textContent !== s; }", arg=[said], timeout=10_000)
     page.keyboard.press("Home")
-    page.wait_for_function("() => { const h = document.querySelector('.jp-OutputArea-output .widget-slider .noUi-handle');"
-                           " return h.getAttribute('aria-valuetext') === h.getAttribute('aria-valuemin'); }")
+    page.wait_for_function(AT_END, arg="0.01")
     # A landmark without dragging: Enter on "1.05 diverges" sets γ₀ = 1.05.
     page.locator('.jp-OutputArea-output button:has-text("1.05 diverges")').first.focus()
     page.keyboard.press("Enter")
