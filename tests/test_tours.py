@@ -125,13 +125,22 @@ def facts_04(summary: str, panel) -> dict:
 
 
 def facts_05(summary: str, panel) -> dict:
-    sgd_line, gd_line = summary.split("\n")[1:3]
+    blocks: dict[str, str] = {}  # "SGD" / "GD" -> its line and the indented lines under it, joined
+    current = None
+    for line in summary.split("\n")[1:]:
+        head = re.match(r"(SGD|GD)\b", line)
+        if head:
+            current = head.group(1)
+            blocks[current] = line
+        elif current and line.startswith(" "):
+            blocks[current] += " " + line.strip()
+    sgd_line, gd_line = blocks["SGD"], blocks["GD"]
     basin = lambda line: "diverged" if "diverged" in line else re.search(r"(deep|shallow) basin", line).group(1)  # noqa: E731
     ends = lambda line: re.search(r"w = \(([^)]*)\)", line).group(1)  # noqa: E731
     return {"|B|": int(re.search(r"batch size (\d+)", summary).group(1)),
             "γ₀": panel.controls["gamma0"].value, "d": panel.controls["decay"].value,
             "sgd": basin(sgd_line), "gd": basin(gd_line), "same end": ends(sgd_line) == ends(gd_line),
-            "last step": to_float(re.search(rf"last step size ({NUMBER})", summary).group(1))}
+            "last step": to_float(re.search(rf"last (?:step size|γ) ({NUMBER})", summary).group(1))}
 
 
 def facts_06(summary: str, panel) -> dict:
