@@ -480,19 +480,28 @@ def test_screenshots_and_nothing_wider_than_the_screen(browser, stem, viewport):
         page.context.close()
 
 
+def baked_by(manifest: dict):
+    """The notebook panel whose constructor made this player's frames (players of one class and fixed
+    arguments share one bake, made by the first of them: frames/<notebook>-<var>/)."""
+    for path in NOTEBOOKS:
+        for spec in bake.find_panels(json.loads(path.read_text()), path.stem):
+            if manifest["dir"] == f"frames/{spec.notebook}-{spec.var}/":
+                return spec
+    raise AssertionError(f"no notebook panel made {manifest['dir']}")
+
+
 @pytest.mark.parametrize("stem,number", _players(), ids=lambda v: str(v))
 def test_frames_rebuild_the_live_panels_picture(site, stem, number):
-    """Base + delta, stacked as the page stacks them, is the PNG the live panel renders for that state."""
+    """Base + delta, stacked as the page stacks them, is the PNG a fresh panel renders for that state."""
     import numpy as np
+    from PIL import Image
 
     manifest = manifests(stem)[number]
-    nb = json.loads((REPO / "notebooks" / f"{stem}.ipynb").read_text())
-    spec = next(s for s in bake.find_panels(nb, stem) if s.var == manifest["var"])
+    spec = baked_by(manifest)
     rng = random.Random(f"frames{stem}{number}")
     checked = 0
     for context in manifest["contexts"]:
-        base = np.asarray(__import__("PIL.Image", fromlist=["Image"]).open(SITE / manifest["dir"] / context["base"])
-                          .convert("RGB"))
+        base = np.asarray(Image.open(SITE / manifest["dir"] / context["base"]).convert("RGB"))
         for index in rng.sample(range(len(context["frames"])), min(2, len(context["frames"]))):
             state = state_at(manifest, context, index)
             panel = spec.build()  # a fresh panel: the picture may not depend on what it showed before
@@ -503,3 +512,33 @@ def test_frames_rebuild_the_live_panels_picture(site, stem, number):
             assert np.mean(np.any(shown != live, axis=2)) == 0, state
             checked += 1
     assert checked >= 2
+
+
+SHARED = [(stem, number) for stem, number in _players()
+          if manifests(stem)[number]["dir"] != f"frames/{stem}-{manifests(stem)[number]['var']}/"] \
+    if (SITE / "budgets.json").exists() else []
+
+
+@pytest.mark.xfail(strict=True, reason="panel bug (lecture_utils.plotting.descent.draw_loss_curves): the note "
+                   "'f - f* = 0 is drawn at 1e-16' is drawn once, from the constructor's run, so 01's panel "
+                   "(built at gamma 0.1) and decay_panel (built at 1.05) draw one state differently")
+@pytest.mark.parametrize("stem,number", SHARED, ids=lambda v: str(v))
+def test_players_sharing_frames_show_what_each_live_panel_shows(site, stem, number):
+    """A player whose frames another notebook panel baked: its own panel, built as its notebook builds it,
+    draws the same picture for each sampled state."""
+    import numpy as np
+
+    manifest = manifests(stem)[number]
+    nb = json.loads((REPO / "notebooks" / f"{stem}.ipynb").read_text())
+    own = next(s for s in bake.find_panels(nb, stem) if s.var == manifest["var"])
+    other = baked_by(manifest)
+    rng = random.Random(f"shared{stem}{number}")
+    for context in manifest["contexts"]:
+        for index in rng.sample(range(len(context["frames"])), min(2, len(context["frames"]))):
+            state = state_at(manifest, context, index)
+            pictures = []
+            for spec in (own, other):
+                panel = spec.build()
+                panel.set(**state)
+                pictures.append(bake.decode(bake.panel_png(panel)))
+            assert np.array_equal(*pictures), state
