@@ -26,18 +26,19 @@ def notebook7_fixed(tmp_path_factory):
 
 
 def press_arrows_on_gamma(page) -> tuple[str, str, int, int]:
-    """Focus γ₀'s handle, press ArrowRight three times: (value before, after, active cell before, after)."""
+    """Focus γ₀'s handle, press ArrowRight three times: (readout before, after, active cell before, after)."""
     index = next(s["index"] for s in page.evaluate(ui.SLIDERS) if s["label"].startswith("γ"))
-    handle = page.locator(".jp-OutputArea-output .widget-slider").nth(index).locator(".noUi-handle")
+    slider = page.locator(".jp-OutputArea-output .widget-slider").nth(index)
+    handle, readout = slider.locator(".noUi-handle"), slider.locator(".widget-readout")
     ui.settle_into_view(handle)
     handle.focus()
     active = "() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')].findIndex(c => c.classList.contains('jp-mod-active'))"
-    before, cell_before = handle.get_attribute("aria-valuenow"), page.evaluate(active)
+    before, cell_before = readout.text_content(), page.evaluate(active)  # (aria-valuenow has one decimal)
     for _ in range(3):
         page.keyboard.press("ArrowRight")
         page.wait_for_timeout(300)
     page.wait_for_timeout(700)
-    return before, handle.get_attribute("aria-valuenow"), cell_before, page.evaluate(active)
+    return before, readout.text_content(), cell_before, page.evaluate(active)
 
 
 def test_arrow_keys_move_a_focused_slider_with_the_shortcut_settings(page, notebook7_fixed):

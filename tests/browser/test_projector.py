@@ -97,11 +97,11 @@ def drag_to_max(page, index: int) -> str | None:
     try:
         page.wait_for_function("""(i) => { const h = document.querySelectorAll('.jp-OutputArea-output .widget-slider')[i]
                                   .querySelector('.noUi-handle');
-                                  return h.getAttribute('aria-valuenow') === h.getAttribute('aria-valuemax'); }""",
+                                  const max = h.closest('.noUi-target').noUiSlider.options.range.max;
+                                  return Math.abs(Number(h.getAttribute('aria-valuetext')) - max) < 1e-9; }""",
                                arg=index, timeout=10_000)
     except Exception:  # noqa: BLE001 - reported as the problem it is
-        return f"slider {index} did not reach its maximum: {handle.get_attribute('aria-valuenow')} of " \
-               f"{handle.get_attribute('aria-valuemax')}"
+        return f"slider {index} did not reach its maximum: at {handle.get_attribute('aria-valuetext')}"
     return None
 
 
