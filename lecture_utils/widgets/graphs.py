@@ -20,7 +20,7 @@ from ..plotting.style import COLORS, lecture_style
 from .core import LiveFigure, Panel, panel_layout, slider
 
 NUDGE = 0.001
-FONTSIZE = 12
+FONTSIZE = 11
 LAST_STEP = 6  # the toy graph's walk: the forward frame, the seed, then its five edges
 WIDEST_NUMBER = "= −88.5"  # the widest value or gradient any slider setting gives (j = 3(a + bc) with |a|, |b|, |c| ≤ 5)
 
@@ -51,6 +51,8 @@ def draw_toy_walk(fig: Figure, a: float = 1.0, b: float = 2.0, c: float = 3.0, s
     backward = draw_graph(ax_backward, graph_from_value(root, backward=True), direction="backward",
                           fontsize=FONTSIZE, min_box_width=min_width, animated=animated, margin=0.5,
                           title="backward graph: gradients ∂j/∂·, right to left, one edge at a time")
+    for ax in (ax_forward, ax_backward):  # titles a little smaller than the house's: the panel must fit 768 px
+        ax.title.set_fontsize(FONTSIZE + 2)
     text = None
     if caption:
         ax_text = fig.add_subplot(grid[2])
@@ -93,7 +95,7 @@ class ToyGraphPanel(Panel):
         self.root = toy_root(a, b, c)
         self.frames: list[WalkStep] = backward_walk(self.root)
         with lecture_style():
-            fig = Figure(figsize=(9, 5.2), dpi=100, layout="constrained")
+            fig = Figure(figsize=(9, 4.9), dpi=100, layout="constrained")
             drawn = draw_toy_walk(fig, a, b, c, step, animated=True, caption=False)
         self.forward_artists, self.artists = drawn.forward, drawn.backward
         # Edge labels that read the same for any a, b, c (∂v/∂a = 1, ...) go into the static background:
