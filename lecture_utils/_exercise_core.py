@@ -32,7 +32,8 @@ PASSED = "passed"
 NOT_YET = "not yet"
 WRONG = "wrong"
 _SYMBOL = {PASSED: "✓", NOT_YET: "○", WRONG: "✗"}
-_COLOR = {PASSED: "#009E73", NOT_YET: "#E69F00", WRONG: "#D55E00"}  # Okabe-Ito: bluish green, orange, vermillion
+# Okabe-Ito hues darkened to 4.6:1 on white (WCAG AA for text): bluish green, orange, vermillion
+_COLOR = {PASSED: "#008661", NOT_YET: "#9D6B00", WRONG: "#C15500"}
 NOT_YET_TEXT = ("not yet: replace the `...` (or the `raise NotImplementedError`) with your code, "
                 "then run this cell again")
 
