@@ -110,7 +110,8 @@ def test_discovery_finds_every_panel_and_sweeps_cover_the_ranges():
 
 def test_panel_timing_and_naive_baseline_are_well_formed():
     result = bench_widgets.time_panel(GradientDescent1DPanel, total_moves=5)
-    assert is_timing(result) and result["n"] >= 5 and result["png_kb"] > 1 and result["pixels"] == "880x480"
+    width, height = GradientDescent1DPanel().live.canvas.get_width_height()  # the panel's own figure size
+    assert is_timing(result) and result["n"] >= 5 and result["png_kb"] > 1 and result["pixels"] == f"{width}x{height}"
     assert set(result["controls"]) == {"gamma", "schedule", "decay", "w0", "num_steps"}
     base = bench_widgets.baseline_1d(moves=2, encode_repeats=2)  # the naive pattern included
     assert all(is_timing(t) for t in base["times"].values())
@@ -126,11 +127,12 @@ def test_backprop_benchmark_on_tiny_shapes():
         assert summary["activation"] == name
         assert (shape["n"], shape["p"], shape["m"]) == (16, 3, 4) and shape["repeats"] >= 2
         assert shape["calls_per_sample"] >= 1 and shape["numpy_unchecked_ms"] > 0 and summary["unchecked_max_vs_floor"] > 0
-        assert shape["numpy_ms"] > 0 and shape["floor_ms"] > 0 and shape["vs_floor"] > 0 and shape["activation_ms"] > 0
-        assert shape["vs_floor_and_activation"] < shape["vs_floor"]
+        assert shape["numpy_ms"] > 0 and shape["floor_ms"] > 0 and shape["vs_floor"] > 0
+        assert shape["activation_ms"] >= 0  # rounded to the microsecond: tanh of 16 x 4 numbers can round to 0
+        assert shape["vs_floor_and_activation"] <= shape["vs_floor"]  # a floor plus a time >= 0 is no lower
         assert shape["tuned_ms"] > 0 and shape["tuned_speedup"] > 0 and summary["geomean_tuned_speedup"] > 0
         assert [(s["n"], s["p"], s["m"]) for s in summary["notebook_shapes"]] == [(3, 2, 4)]
-        assert summary["geomean_floor_and_activation_vs_floor"] > 1
+        assert summary["geomean_floor_and_activation_vs_floor"] >= 1  # 1 when the activation rounds to 0 ms
         if result["torch_version"] is None:
             assert shape["torch_ms"] is None and summary["geomean_vs_torch"] is None
         else:
@@ -225,7 +227,8 @@ def test_legend_overlay_stays_on_top_of_the_path():
     legend = panel.curve.ax.get_legend()
     assert legend in panel.live.overlays and legend not in panel.live.animated
     box = legend.get_window_extent(panel.live.canvas.get_renderer())
-    rows = slice(int(480 - box.y1) + 3, int(480 - box.y0) - 3)
+    height = panel.live.canvas.get_width_height()[1]  # pixel rows count from the top, display y from the bottom
+    rows = slice(int(height - box.y1) + 3, int(height - box.y0) - 3)
     cols = slice(int(box.x0) + 3, int(box.x1) - 3)
     with_path = pixels_of(panel.live.png)[rows, cols]
     panel.set(gamma=0.1, w0=0.0, num_steps=1)  # a short path far below the legend

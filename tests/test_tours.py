@@ -13,6 +13,7 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -31,11 +32,29 @@ def panel_for(nb: str, name: str):
     return tours.panel_class(nb, name)()
 
 
+class StopView:
+    """What a panel showed at one stop of its tour (summary, control values, objective), kept for the tests."""
+
+    def __init__(self, panel):
+        self.summary = panel.summary()
+        self.controls = {n: SimpleNamespace(value=c.value) for n, c in panel.controls.items()}
+        self.objective = getattr(panel, "objective", None)
+
+
 @lru_cache(maxsize=None)
-def summary_at(nb: str, name: str, k: int) -> str:
+def tour_views(nb: str, name: str) -> tuple:
+    """Each stop of the tour set in turn on the shared panel, once for every test that reads the stops."""
     panel = panel_for(nb, name)
-    panel.set(**tours.TOURS[nb][name][k][0])
-    return panel.summary()
+    views = []
+    for state, _ in tours.tour(nb, name):
+        assert set(state) == set(panel.controls), (state, list(panel.controls))
+        panel.set(**state)  # raises outside the ranges (and warnings are errors here)
+        views.append(StopView(panel))
+    return tuple(views)
+
+
+def summary_at(nb: str, name: str, k: int) -> str:
+    return tour_views(nb, name)[k].summary
 
 
 def to_float(text: str) -> float:
@@ -236,14 +255,11 @@ def test_every_tour_names_a_lesson_and_the_class_its_lesson_uses():
 
 @pytest.mark.parametrize("nb,name", TOUR_IDS)
 def test_every_state_names_every_control_and_is_inside_its_ranges(nb, name):
-    panel = panel_for(nb, name)
-    summaries = []
-    for state, _ in tours.tour(nb, name):
-        assert set(state) == set(panel.controls), (state, list(panel.controls))
-        panel.set(**state)  # raises outside the ranges (and warnings are errors here)
+    views = tour_views(nb, name)  # names every control and sets it, inside its range
+    for (state, _), view in zip(tours.tour(nb, name), views, strict=True):
         for control, value in state.items():
-            assert panel.controls[control].value == value, (control, value)
-        summaries.append(panel.summary())
+            assert view.controls[control].value == value, (control, value)
+    summaries = [view.summary for view in views]
     assert len(set(summaries)) == len(summaries), "two stops of a tour show the same thing"
 
 
@@ -251,7 +267,7 @@ def test_every_state_names_every_control_and_is_inside_its_ranges(nb, name):
 def test_the_caption_agrees_with_the_summary(nb, name, k):
     state, caption = tours.TOURS[nb][name][k]
     summary = summary_at(nb, name, k)
-    facts = FACTS[nb[:2]](summary, panel_for(nb, name))
+    facts = FACTS[nb[:2]](summary, tour_views(nb, name)[k])  # the controls as they were at stop k
     for pattern, kind, fact in RULES[nb[:2]]:
         found = re.search(pattern, caption)
         if kind == "iff":
