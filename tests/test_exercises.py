@@ -85,7 +85,7 @@ def test_unknown_ids_are_rejected_naming_the_parameter():
 def test_feedback_displays_as_html_with_folded_hints_and_as_plain_text():
     bad = ex.check("04-dj-db", 9)
     html = bad._repr_html_()
-    assert "✗" in html and "#D55E00" in html
+    assert "✗" in html and "#C15500" in html
     assert html.count("<details>") == 2 and "Hint 1" in html and "Hint 2" in html
     assert ex.hint("04-dj-db", 2).replace("*", "") in html.replace("*", "")
     text = str(bad)
