@@ -3,7 +3,7 @@ loss against work, the spread of mini-batch estimates, timing, the last iterates
 fixed-step GD's regimes, leaving a saddle, and a step size tuned on held-out data.
 
 Colour roles: SGD is vermillion (a second SGD variant reddish purple), full-batch GD is blue (a second GD
-run sky blue); SGD never gets GD's colour. The filled contours of L(w) use cividis: dark is low.
+run bluish green); SGD never gets GD's colour. The filled contours of L(w) use cividis: dark is low.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ RISK_YLIM = (-1.6, 1.6)
 SGD_COLOR = COLORS["vermillion"]
 SGD_COLOR_2 = COLORS["purple"]  # a second SGD variant (e.g. with decay)
 GD_COLOR = COLORS["blue"]
-GD_COLOR_2 = COLORS["sky"]  # a second full-batch run
+GD_COLOR_2 = COLORS["green"]  # a second full-batch run (sky blue is below 3:1 contrast on white)
 
 
 def draw_quartic_runs(ax: Axes, quartic: NonConvexQuartic, runs: Sequence[Trajectory], labels: Sequence[str],
@@ -34,7 +34,7 @@ def draw_quartic_runs(ax: Axes, quartic: NonConvexQuartic, runs: Sequence[Trajec
     """f on [-1.5, 3.5] with each run's iterates on the curve and the three stationary points marked."""
     grid = np.linspace(*xlim, 400)
     ax.plot(grid, quartic.value(grid), color=COLORS["black"], linewidth=2, label="f(w)")
-    colors = (GD_COLOR, GD_COLOR_2, COLORS["green"])
+    colors = (GD_COLOR, GD_COLOR_2, COLORS["orange"])
     for run, label, color, marker in zip(runs, labels, colors, ("o", "s", "^")):
         w = run.iterates.reshape(-1)
         ax.plot(w, quartic.value(w), marker, color=color, markersize=5, markerfacecolor="none", markeredgewidth=1.0,
@@ -48,11 +48,11 @@ def draw_quartic_runs(ax: Axes, quartic: NonConvexQuartic, runs: Sequence[Trajec
                     textcoords="offset points", ha="center", fontsize=12,
                     bbox=dict(facecolor="white", edgecolor="none", alpha=0.85, pad=1))
     ax.set_xlim(*xlim)
-    ax.set_ylim(-4.2, 10.0)
+    ax.set_ylim(-5.5, 10.0)
     ax.set_xlabel("w")
     ax.set_ylabel("f(w)")
     ax.set_title("Gradient descent on the quartic, γ = 0.01, 150 steps")
-    ax.legend(loc="lower center", fontsize=11, ncol=2)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=11, ncol=2, frameon=False)
 
 
 def draw_risk_background(ax: Axes, risk: RobustCentreRisk, *, levels: int = 24, show_data: bool = True,
