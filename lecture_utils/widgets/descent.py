@@ -98,7 +98,8 @@ class GradientDescent1DPanel(Panel):
             ax_curve, ax_loss = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1])
             ax_ruler = fig.add_subplot(grid[1, :])
             self.curve = draw_descent_1d(ax_curve, self.objective, self.trajectory, animated=True)
-            (self.loss_line,) = draw_loss_curves(ax_loss, [self.trajectory], ["$f(w_k) - f^*$, $f^* = 0$"], animated=True)
+            (self.loss_line,) = draw_loss_curves(ax_loss, [self.trajectory], ["$f(w_k) - f^*$, $f^* = 0$"], animated=True,
+                                               floor_note=True)
             ax_loss.get_legend().remove()  # one line: the y label says what it is
             ax_loss.set_xlim(0, self.controls["num_steps"].value)
             self.ruler = draw_step_size_ruler(ax_ruler, step_size_landmarks(self.objective.curvature), animated=True)

@@ -519,9 +519,6 @@ SHARED = [(stem, number) for stem, number in _players()
     if (SITE / "budgets.json").exists() else []
 
 
-@pytest.mark.xfail(strict=True, reason="panel bug (lecture_utils.plotting.descent.draw_loss_curves): the note "
-                   "'f - f* = 0 is drawn at 1e-16' is drawn once, from the constructor's run, so 01's panel "
-                   "(built at gamma 0.1) and decay_panel (built at 1.05) draw one state differently")
 @pytest.mark.parametrize("stem,number", SHARED, ids=lambda v: str(v))
 def test_players_sharing_frames_show_what_each_live_panel_shows(site, stem, number):
     """A player whose frames another notebook panel baked: its own panel, built as its notebook builds it,
