@@ -79,7 +79,7 @@ class SGDvsGDPanel(Panel):
             draw_risk_background(ax_map, self.risk)
             self.paths = draw_paths(ax_map, self.run, self.gd, animated=True)
             ax_map.set_title(f"Paths, {EPOCHS} passes each\n(colour: L(w), dark = low)", fontsize=15)
-            ax_map.legend(loc="lower left", fontsize=9, ncol=2)
+            ax_map.legend(loc="lower left", fontsize=12, ncol=2)
             self.losses = draw_loss_vs_work(ax_loss, self.risk, self.run, self.gd, budget=EPOCHS * self.risk.n,
                                             animated=True, ylim=LOSS_YLIM)
             self.losses.sgd_line.set_label("SGD")
