@@ -16,13 +16,12 @@ $(BIN)/python:
 # only when the dependency list changes.
 RUN_STAMP := $(VENV)/.runtime-stamp
 
-$(RUN_STAMP): pyproject.toml | $(BIN)/python
+$(RUN_STAMP): pyproject.toml tools/lab_overrides.json | $(BIN)/python
 	@echo "Installing lecture_utils, JupyterLab and the notebooks' packages into .venv: about a minute, once."
 	@echo "(pip lists each package as it goes; nothing here is needed again until pyproject.toml changes)"
 	$(BIN)/python -m pip install -e .
 	mkdir -p $(VENV)/share/jupyter/lab/settings
-	echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' \
-		> $(VENV)/share/jupyter/lab/settings/overrides.json
+	cp tools/lab_overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json  # no news pop-up; arrow keys for sliders in Notebook 7
 	touch $(RUN_STAMP)
 
 $(STAMP): pyproject.toml $(RUN_STAMP)

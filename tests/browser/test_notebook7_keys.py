@@ -4,25 +4,20 @@ Notebook 7 (unlike JupyterLab 4) handles its keyboard shortcuts before the focus
 key, so its command-mode arrow bindings take the keys from a focused slider handle (servers.py,
 SLIDER_ARROW_KEYS, says which and why). With the shortcut settings of SLIDER_ARROW_KEYS the handle
 keeps them: ArrowRight three times moves notebook 01's γ₀ by three steps and the active cell stays.
-Without them the same keys leave the slider where it was (the upstream behaviour, checked so that
-a fix upstream is noticed).
+`make lab` installs them for students through the venv's overrides.json (tools/lab_overrides.json),
+which the test servers read too.
 """
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import pytest
 
 import servers
 import ui
-from conftest import _copy_notebooks, _server
 from test_notebooks_in_browser import FIRST, open_and_run
-
-
-@pytest.fixture(scope="module")
-def notebook7_fixed(tmp_path_factory):
-    settings = {**servers.USER_SETTINGS, **servers.SLIDER_ARROW_KEYS}
-    yield from _server("notebook", _copy_notebooks(tmp_path_factory), tmp_path_factory, settings=settings,
-                       log_name="notebook7-keys-server.log")
 
 
 def press_arrows_on_gamma(page) -> tuple[str, str, int, int]:
@@ -41,15 +36,16 @@ def press_arrows_on_gamma(page) -> tuple[str, str, int, int]:
     return before, readout.text_content(), cell_before, page.evaluate(active)
 
 
-def test_arrow_keys_move_a_focused_slider_with_the_shortcut_settings(page, notebook7_fixed):
-    open_and_run(page, notebook7_fixed, f"notebooks/{FIRST}", FIRST)
+def test_make_lab_installs_the_shortcut_settings():
+    """tools/lab_overrides.json (copied by make lab into the venv's overrides.json) holds SLIDER_ARROW_KEYS."""
+    overrides = json.loads((Path(__file__).parents[2] / "tools" / "lab_overrides.json").read_text())
+    (settings,) = servers.SLIDER_ARROW_KEYS.values()
+    assert overrides["@jupyterlab/shortcuts-extension:shortcuts"] == settings
+
+
+def test_arrow_keys_move_a_focused_slider_with_the_installed_settings(page, notebook_server):
+    """The server reads the venv's overrides.json, as a student's `make lab` does."""
+    open_and_run(page, notebook_server, f"notebooks/{FIRST}", FIRST)
     before, after, cell_before, cell_after = press_arrows_on_gamma(page)
     assert float(after) == pytest.approx(float(before) + 0.03, abs=1e-6), (before, after)
     assert cell_after == cell_before
-
-
-def test_without_them_notebook7_takes_the_arrow_keys(page, notebook_server):
-    """Upstream (notebook 7.6.5): with its default shortcuts a focused slider does not move."""
-    open_and_run(page, notebook_server, f"notebooks/{FIRST}", FIRST)
-    before, after, cell_before, cell_after = press_arrows_on_gamma(page)
-    assert after == before, "Notebook 7 no longer takes the arrow keys: SLIDER_ARROW_KEYS may go"
