@@ -41,16 +41,10 @@ def a11y_notebooks(tmp_path_factory) -> Path:
     return root
 
 
-def _start(kind, root, tmp_path_factory, notebook=None):
-    import servers
-    from conftest import ARTEFACTS
+def _start(kind, root, tmp_path_factory):
+    from conftest import _server
 
-    server = servers.start(kind, root, tmp_path_factory.mktemp(f"a11y-{kind}-home"), ARTEFACTS, notebook=notebook,
-                           log_name=f"a11y-{kind}-server.log")
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from _server(kind, root, tmp_path_factory, log_name=f"a11y-{kind}-server.log")
 
 
 @pytest.fixture(scope="module")
