@@ -45,10 +45,9 @@ lab: $(RUN_STAMP)
 	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/
 
 # Unit tests and every notebook (nbval strict: stored outputs are the expected results), in one
-# pytest process on two workers; --dist loadscope keeps each notebook on one kernel. The notebooks
-# (the longest modules) are handed out first so that the many short test files even out the end.
+# pytest process on two workers; --dist loadscope keeps each notebook on one kernel.
 test: install
-	$(PYTEST) -n 2 --dist loadscope --nbval --nbval-current-env -p no:cacheprovider --ignore=tests/browser notebooks tests
+	$(PYTEST) -n 2 --dist loadscope --nbval --nbval-current-env -p no:cacheprovider --ignore=tests/browser tests notebooks
 
 # Re-execute every notebook in place in a fresh kernel and clean its metadata.
 notebooks: install
