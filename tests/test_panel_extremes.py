@@ -64,7 +64,8 @@ def check_panel(panel) -> None:
                 assert np.isfinite([low, high]).all() and max(abs(low), abs(high)) <= SANE_LIMIT, (
                     f"{type(panel).__name__}: axis '{ax.get_title()}' limits ({low}, {high})")
         check_text_inside(panel, live)
-    assert isinstance(panel.summary(), str) and panel.summary()
+    summary = panel.summary()
+    assert isinstance(summary, str) and summary
 
 
 def check_text_inside(panel, live: LiveFigure) -> None:
