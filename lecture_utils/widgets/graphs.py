@@ -95,7 +95,7 @@ class ToyGraphPanel(Panel):
         self.root = toy_root(a, b, c)
         self.frames: list[WalkStep] = backward_walk(self.root)
         with lecture_style():
-            fig = Figure(figsize=(9, 4.9), dpi=100, layout="constrained")
+            fig = Figure(figsize=(9, 4.2), dpi=100, layout="constrained")
             drawn = draw_toy_walk(fig, a, b, c, step, animated=True, caption=False)
         self.forward_artists, self.artists = drawn.forward, drawn.backward
         # Edge labels that read the same for any a, b, c (∂v/∂a = 1, ...) go into the static background:
