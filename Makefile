@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: lab test install notebooks check-notebooks clean
+.PHONY: lab test test-slow install notebooks check-notebooks clean
 
 $(BIN)/python:
 	@echo "Creating the virtual environment .venv (once)..."
@@ -47,7 +47,12 @@ lab: $(RUN_STAMP)
 # Unit tests and every notebook (nbval strict: stored outputs are the expected results), in one
 # pytest process on two workers; --dist loadscope keeps each notebook on one kernel.
 test: install
-	$(PYTEST) -n 2 --dist loadscope --nbval --nbval-current-env -p no:cacheprovider --ignore=tests/browser tests notebooks
+	$(PYTEST) -n 2 --dist loadscope --nbval --nbval-current-env -p no:cacheprovider --ignore=tests/browser -m "not slow" tests notebooks
+
+# The exhaustive sweeps, kept out of the quick loop (CI runs them): every panel control at its extremes,
+# every entry point and panel fuzzed, every tour stop, the student copies run in a kernel, the benchmark scripts.
+test-slow: install
+	$(PYTEST) -n 2 --dist loadscope -p no:cacheprovider --ignore=tests/browser -m slow tests
 
 # Re-execute every notebook in place in a fresh kernel and clean its metadata.
 notebooks: install

@@ -20,6 +20,8 @@ from benchmarks import bench_backprop, bench_notebooks, bench_widgets, run  # no
 from benchmarks.timing import interleaved, ratio, summarize  # noqa: E402
 from lecture_utils.widgets.core import Panel  # noqa: E402
 from lecture_utils.widgets.png import encode_png  # noqa: E402
+
+pytestmark = pytest.mark.slow  # make test-slow: the benchmark scripts run end to end on tiny inputs
 from lecture_utils.widgets.descent import GradientDescent1DPanel  # noqa: E402
 
 

@@ -28,6 +28,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+pytestmark = pytest.mark.slow  # every entry point and panel fuzzed with junk (make test-slow)
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 EXAMPLES_PER_PARAMETER = 30  # a callable of k parameters gets 30·min(k, 3) examples: 30 to 90, every kind of junk

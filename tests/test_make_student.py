@@ -194,6 +194,7 @@ def test_student_copy_clears_outputs_and_changes_only_solution_cells():
     assert nb.cells[0].outputs, "the original must not be changed"
 
 
+@pytest.mark.slow
 def test_student_copy_runs_to_the_end_with_every_check_not_yet(kernel):
     student = execute(tool.student_copy(synthetic_notebook()), kernel)
     checks = [c for c in student.cells if c.cell_type == "code" and "exercises.check(" in c.source]
@@ -206,6 +207,7 @@ def test_student_copy_runs_to_the_end_with_every_check_not_yet(kernel):
     assert "w1 = -2.5  dTheta shape: (3, 2)" in last
 
 
+@pytest.mark.slow
 def test_instructor_copy_passes_every_check(kernel):
     nb = execute(synthetic_notebook(), kernel)
     for cell in nb.cells:
@@ -214,12 +216,14 @@ def test_instructor_copy_passes_every_check(kernel):
     assert "reference" not in text_of(nb.cells[-1])
 
 
+@pytest.mark.slow
 def test_the_namespace_is_fresh_for_each_notebook(kernel):
     run_code(kernel, "left_over = 1")
     nb = new_notebook(cells=[new_code_cell("print('left_over' in dir())")])
     assert text_of(execute(nb, kernel).cells[0]) == "False\n"
 
 
+@pytest.mark.slow
 def test_an_endless_loop_in_a_code_answer_becomes_feedback_in_a_kernel(kernel):
     """The time limit works in a Jupyter kernel (the answer runs in a thread the kernel's cell waits for)."""
     cells = [new_code_cell("from lecture_utils import exercises, _exercise_core\n"
@@ -295,6 +299,7 @@ def has_solutions(path: Path) -> bool:
     return any("solution" in c.metadata.get("tags", []) for c in nb.cells)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_student_copy_of_each_notebook_runs_to_the_end(path, kernel):
     if not has_solutions(path):

@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 from matplotlib.text import Text
 
+pytestmark = pytest.mark.slow  # every control of every panel at its extremes (make test-slow)
+
 import lecture_utils.widgets
 from lecture_utils.widgets.core import LiveFigure, Panel
 

@@ -17,6 +17,8 @@ from types import SimpleNamespace
 
 import pytest
 
+pytestmark = pytest.mark.slow  # every tour stop of every panel set and checked (make test-slow)
+
 from lecture_utils import tours
 from lecture_utils.widgets.presenter import Presenter, Section, present
 
