@@ -145,3 +145,36 @@ def test_committed_notebook_stores_no_widget_and_each_panel_cell_is_ignored_by_n
                 assert "nbval-ignore-output" in cell["metadata"].get("tags", []), (path.name, number)
     if "widgets" in "".join("".join(c["source"]) for c in code):
         assert placeholders >= 1, f"{path.name} builds a live panel but stores no placeholder for it"
+
+
+def figure_outputs(description: bool = True, printed: str = ""):
+    image = new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure size 900x500 with 1 Axes>"},
+                       metadata={"image/png": {"alt": "A curve."}})
+    outputs = [new_output("stream", name="stdout", text=printed)] if printed else []
+    outputs.append(image)
+    if description:
+        outputs.append(new_output("display_data", data={
+            "text/html": "<details><summary>Text description of the figure above</summary><p>…</p></details>",
+            "text/plain": tool.DESCRIPTION_PREFIX + "a curve from 1 to 0.278."}))
+    return outputs
+
+
+@pytest.mark.parametrize("description,printed,ignored", [
+    (True, "", True),              # only a figure and its description: the description's digits are not results
+    (False, "", False),            # a figure without description: nothing to compare but the repr, keep as is
+    (True, "cost = 0.5\n", False),  # the cell prints a result as well: nbval keeps checking it
+])
+def test_a_cell_that_only_draws_a_described_figure_is_not_compared(description, printed, ignored):
+    nb = new_notebook(cells=[new_code_cell("draw()", execution_count=1, outputs=figure_outputs(description, printed))])
+    tool.clean(nb)
+    tool.clean(nb)  # twice: the tag is added once
+    assert nb.cells[0].metadata.get("tags", []) == (["nbval-ignore-output"] if ignored else [])
+
+
+@pytest.mark.parametrize("stored", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_figure_cells_with_a_description_are_tagged(stored):
+    nb = nbformat.read(stored, as_version=4)
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and cell.outputs and all(tool.is_figure_output(o) for o in cell.outputs) \
+                and any(tool.DESCRIPTION_PREFIX in "".join(o.get("data", {}).get("text/plain", "")) for o in cell.outputs):
+            assert "nbval-ignore-output" in cell.metadata.get("tags", []), f"{stored.name} cell {index}"

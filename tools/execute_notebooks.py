@@ -12,7 +12,9 @@ notebook dirty, so the full record ipykernel reports is stored (a student on
 another Python version still sees it change: that one field is the
 version). Each stored live panel (a widget-view output, whose text/plain is a
 raw ``VBox(children=(...`` repr) becomes the plain text ``PANEL_PLACEHOLDER``;
-without a kernel there is no widget model to show anyway.
+without a kernel there is no widget model to show anyway. A cell that only draws a
+figure with a long text description is tagged ``nbval-ignore-output``
+(``tag_figure_cells``).
 
 With --clean-only nothing is executed: the stored outputs are kept and only
 the clean step is applied (for notebooks whose owners re-execute later).
@@ -37,6 +39,8 @@ KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "langua
 KEPT_CELL_METADATA = ("tags",)
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 PANEL_PLACEHOLDER = "Live panel: run the notebook's cells in order to show the sliders."
+DESCRIPTION_PREFIX = "Text description: "  # text/plain of the long description under a figure (plotting/alt.py)
+IGNORE_OUTPUT = "nbval-ignore-output"
 
 
 def language_info() -> dict:
@@ -49,6 +53,27 @@ def language_info() -> dict:
 def placeholder_output() -> nbformat.NotebookNode:
     """The plain text stored where a live panel was displayed."""
     return nbformat.v4.new_output("display_data", data={"text/plain": PANEL_PLACEHOLDER})
+
+
+def is_figure_output(out: nbformat.NotebookNode) -> bool:
+    """An image, or the long text description plotting/alt.py puts under a complex figure."""
+    data = out.get("data", {})
+    return "image/png" in data or "".join(data.get("text/plain", "")).startswith(DESCRIPTION_PREFIX)
+
+
+def tag_figure_cells(cell: nbformat.NotebookNode) -> None:
+    """A cell that only draws a figure with a long description is not compared by nbval.
+
+    The description quotes the figure's numbers (a title's final cost, a curve's lowest point), which are
+    not the notebook's checked results and may differ in a last digit on another CPU; nbval never compares
+    the image itself either. The cell still runs under nbval, so an error in it still fails.
+    """
+    outputs = cell.get("outputs", [])
+    described = any(not ("image/png" in out.get("data", {})) and is_figure_output(out) for out in outputs)
+    if described and all(is_figure_output(out) for out in outputs):
+        tags = cell.metadata.setdefault("tags", [])
+        if IGNORE_OUTPUT not in tags:
+            tags.append(IGNORE_OUTPUT)
 
 
 def clean(nb: nbformat.NotebookNode) -> None:
@@ -68,6 +93,7 @@ def clean(nb: nbformat.NotebookNode) -> None:
         if cell.cell_type == "code":
             cell.outputs = [placeholder_output() if WIDGET_VIEW in out.get("data", {}) else out
                             for out in cell.outputs]
+            tag_figure_cells(cell)
     nb.nbformat, nb.nbformat_minor = 4, 4
 
 
