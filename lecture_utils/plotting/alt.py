@@ -41,7 +41,7 @@ _LATEX = {r"\gamma": "γ", r"\alpha": "α", r"\beta": "β", r"\lambda": "λ", r"
           r"\varepsilon": "ε", r"\delta": "δ", r"\Delta": "Δ", r"\partial": "∂", r"\cdot": "·",
           r"\times": "×", r"\approx": "≈", r"\leq": "≤", r"\geq": "≥", r"\le": "≤", r"\ge": "≥",
           r"\infty": "∞", r"\rightarrow": "→", r"\to": "→", r"\star": "*", r"\ast": "*", r"\|": "‖",
-          r"\sum": "Σ", r"\ell": "ℓ", r"\mathcal{L}": "L", r"\hat": "", r"\mathbf": "", r"\mathrm": "",
+          r"\sum": "Σ", r"\ell": "ℓ", r"\mathcal{L}": "L", r"\top": "ᵀ", r"\mathbf": "", r"\mathrm": "",
           r"\left": "", r"\right": "", r"\,": " ", r"\;": " ", r"\!": "", r"\quad": " "}
 _SUPERSCRIPTS = str.maketrans("0123456789+-−()kntTi", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁽⁾ᵏⁿᵗᵀⁱ")
 _SUBSCRIPTS = str.maketrans("0123456789+-−()kntij", "₀₁₂₃₄₅₆₇₈₉₊₋₋₍₎ₖₙₜᵢⱼ")
@@ -94,8 +94,10 @@ def plain(text: str) -> str:
     if "$" not in text:
         return " ".join(text.split())
     out = text.replace("$", "")
+    out = re.sub(r"\\hat\s*\{([^{}]*)\}|\\hat\s*(\w)", lambda m: (m.group(1) or m.group(2)) + "\u0302", out)  # Ŷ
     for latex, symbol in sorted(_LATEX.items(), key=lambda item: -len(item[0])):
         out = out.replace(latex, symbol)
+    out = re.sub(r"\\[dt]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}", r"\1/\2", out)  # ∂L/∂Ŷ
     out = re.sub(r"\^\{([^{}]*)\}", lambda m: m.group(1).translate(_SUPERSCRIPTS), out)
     out = re.sub(r"\^(.)", lambda m: m.group(1).translate(_SUPERSCRIPTS), out)
     out = re.sub(r"_\{([^{}]*)\}", lambda m: m.group(1).translate(_SUBSCRIPTS), out)
