@@ -178,3 +178,13 @@ def test_committed_figure_cells_with_a_description_are_tagged(stored):
         if cell.cell_type == "code" and cell.outputs and all(tool.is_figure_output(o) for o in cell.outputs) \
                 and any(tool.DESCRIPTION_PREFIX in "".join(o.get("data", {}).get("text/plain", "")) for o in cell.outputs):
             assert "nbval-ignore-output" in cell.metadata.get("tags", []), f"{stored.name} cell {index}"
+
+
+def test_the_site_finds_each_panel_by_the_note_the_clean_step_stores():
+    """tools/site/convert.py puts a baked player where the clean step left PANEL_PLACEHOLDER."""
+    spec = importlib.util.spec_from_file_location("site_convert", ROOT / "tools" / "site" / "convert.py")
+    convert = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(convert)
+    assert convert.PANEL_PLACEHOLDER == tool.PANEL_PLACEHOLDER
+    assert convert.is_panel_output(tool.placeholder_output()["data"])
+    assert not convert.is_panel_output({"text/plain": "<Figure size 900x500 with 1 Axes>"})

@@ -18,6 +18,7 @@ from urllib.parse import quote
 import pytest
 
 import bake
+import convert
 from conftest import ARTEFACTS, NOTEBOOKS, REPO, SITE, open_page
 
 PAGES = [p.stem for p in NOTEBOOKS]
@@ -121,7 +122,7 @@ def test_every_panel_of_every_notebook_is_a_player(site):
     for path in NOTEBOOKS:
         nb = json.loads(path.read_text())
         widget_cells = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code" and any(
-            "application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in c.get("outputs", []))]
+            convert.is_panel_output(o.get("data", {})) for o in c.get("outputs", []))]
         specs = bake.find_panels(nb, path.stem)
         assert sorted(s.cell for s in specs) == widget_cells, path.name
         assert [m["var"] for m in manifests(path.stem)] == [s.var for s in specs]
@@ -304,7 +305,12 @@ def test_player_by_keyboard_and_screen_reader(page, stem, number):
         state = player_state(page, number)
         context = context_of(manifest, state)
         index = index_of(manifest, context, state)
-        assert section.locator("img.overlay").get_attribute("alt") == context["alts"][index]
+        overlay = section.locator("img.overlay")
+        for _ in range(60):  # the alt changes with the picture, once its frame is decoded
+            if overlay.get_attribute("alt") == context["alts"][index]:
+                break
+            page.wait_for_timeout(50)
+        assert overlay.get_attribute("alt") == context["alts"][index]
         assert readout(page, number) == context["summaries"][index].rstrip("\n") or \
             readout(page, number) == context["summaries"][index]
     assert_clean(page)

@@ -19,6 +19,13 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+# What tools/execute_notebooks.py (PANEL_PLACEHOLDER) stores where a live panel was displayed.
+PANEL_PLACEHOLDER = "Live panel: run the notebook's cells in order to show the sliders."
+
+
+def is_panel_output(data: dict) -> bool:
+    """A stored live panel: its widget view, or the plain-text note the clean step leaves in its place."""
+    return WIDGET_MIME in data or "".join(data.get("text/plain", "")) == PANEL_PLACEHOLDER
 FORMATTER = HtmlFormatter(nowrap=True)
 
 
@@ -98,7 +105,7 @@ def convert(nb: dict, stem: str, out_dir: Path, player_for_cell: Callable[[int],
                 outputs.append(f'<pre class="{cls}">{html.escape("".join(output["text"]))}</pre>')
             elif kind in ("display_data", "execute_result"):
                 data = output.get("data", {})
-                if WIDGET_MIME in data:
+                if is_panel_output(data):
                     player = player_for_cell(index)
                     outputs.append(player if player is not None else
                                    '<p class="note">(A live widget: run the notebook to use it.)</p>')
