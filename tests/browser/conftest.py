@@ -36,9 +36,10 @@ def served_notebooks(tmp_path_factory) -> Path:
     return _copy_notebooks(tmp_path_factory)
 
 
-def _copy_notebooks(tmp_path_factory) -> Path:
+def _copy_notebooks(tmp_path_factory, source: Path = REPO / "notebooks") -> Path:
+    """A served copy of the notebooks in ``source`` (the committed ones by default), lecture_utils beside it."""
     root = tmp_path_factory.mktemp("served") / "notebooks"
-    shutil.copytree(REPO / "notebooks", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copytree(source, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.mine.ipynb"))
     # lecture_utils is installed (editable) in the venv; the copy beside the notebooks also serves
     # the set-up cell's fallback (sys.path "..").
     shutil.copytree(REPO / "lecture_utils", root.parent / "lecture_utils",

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import nbformat
@@ -35,10 +34,9 @@ RESULTS = REPO / "build" / "browser" / "axe-results.json"
 @pytest.fixture(scope="module")
 def a11y_notebooks(tmp_path_factory) -> Path:
     """A copy of the audited notebooks (committed ones unless A11Y_NOTEBOOKS says otherwise)."""
-    root = tmp_path_factory.mktemp("a11y") / "notebooks"
-    shutil.copytree(SOURCE, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.mine.ipynb"))
-    shutil.copytree(REPO / "lecture_utils", root.parent / "lecture_utils", ignore=shutil.ignore_patterns("__pycache__"))
-    return root
+    from conftest import _copy_notebooks
+
+    return _copy_notebooks(tmp_path_factory, SOURCE)
 
 
 def _start(kind, root, tmp_path_factory):
