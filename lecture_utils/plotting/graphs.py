@@ -51,6 +51,7 @@ class GraphArtists:
     labels: list[Text]
     node_highlights: dict[str, FancyBboxPatch]
     edge_highlights: list[FancyArrowPatch]
+    edge_labels: bool = True  # False: the edges' labels stay empty (a forward graph shows values only)
 
     def highlight(self, node: Optional[str] = None, edge: Optional[int] = None) -> None:
         """Show a thick outline on ``node`` and a backward arrow along edge number ``edge`` (None: none)."""
@@ -75,13 +76,16 @@ NODE_FILL = {"input": COLORS["sky"], "intermediate": COLORS["orange"], "output":
 
 def draw_graph(ax: Axes, graph: ComputationGraph, *, direction: str = "forward", fontsize: float = 15,
                min_box_width: float = 0.0, animated: bool = False, title: Optional[str] = None,
-               margin: float = 0.5, value_color: Optional[str] = None) -> GraphArtists:
+               margin: float = 0.5, value_color: Optional[str] = None,
+               edge_labels: Optional[bool] = None) -> GraphArtists:
     """Draw ``graph`` on ``ax``: boxes (name, value, gradient), arrows labelled with their local derivative.
 
     ``direction="backward"`` reverses every arrow and keeps the boxes where they are: the picture of the
     backward pass, which lines up box for box with the forward graph drawn above it. ``min_box_width`` (points) keeps boxes wide enough for changing numbers.
     With ``animated=True`` the changing texts and the (hidden) highlights are animated for blitting.
     ``value_color`` defaults to blue for values (forward) and vermillion for gradients (backward).
+    ``edge_labels`` (default: only for ``direction="backward"``) writes each edge's label on it: the forward
+    graph holds values only, the local derivatives belong to the backward graph's chain-rule factors.
     """
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {DIRECTIONS}, got {direction!r}")
@@ -90,6 +94,7 @@ def draw_graph(ax: Axes, graph: ComputationGraph, *, direction: str = "forward",
     xs = np.array([n.x for n in graph.nodes], dtype=float)
     ys = np.array([n.y for n in graph.nodes], dtype=float)
     flip = direction == "backward"
+    show_labels = flip if edge_labels is None else bool(edge_labels)
     left, right = xs.min(), xs.max()
     pos = {n.key: (n.x, n.y) for n in graph.nodes}
     ax.set_xlim(left - margin, right + margin)
@@ -154,9 +159,12 @@ def draw_graph(ax: Axes, graph: ComputationGraph, *, direction: str = "forward",
         mx, my = x0 + LABEL_AT * (x1 - x0), y0 + LABEL_AT * (y1 - y0)
         if rad:  # a curved edge bulges sideways: put its label on the bulge
             mx, my = mx + rad * (y1 - y0) / 2, my - rad * (x1 - x0) / 2
-        label = ax.text(mx, my, edge.label, ha="center", va="center", fontsize=small, color=COLORS["black"],
-                        zorder=4, animated=animated,
-                        bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="none", alpha=0.9))
+        level = not rad and abs(y1 - y0) < 1e-9  # a level edge: its label sits above the arrow, not on it
+        label = ax.annotate(edge.label if show_labels else "", (mx, my), xytext=(0, 2 if level else 0),
+                            textcoords="offset points", ha="center", va="bottom" if level else "center",
+                            fontsize=small, color=COLORS["black"], zorder=4, animated=animated,
+                            annotation_clip=False,
+                            bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="none", alpha=0.9))
         back = FancyArrowPatch(pos[edge.target], pos[edge.source], patchA=boxes[edge.target],
                                patchB=boxes[edge.source], arrowstyle="-|>",
                                mutation_scale=30, linewidth=4, color=COLORS["vermillion"],
@@ -166,7 +174,7 @@ def draw_graph(ax: Axes, graph: ComputationGraph, *, direction: str = "forward",
         arrows.append(arrow)
         labels.append(label)
         highlights.append(back)
-    return GraphArtists(ax, graph, boxes, titles, values, grads, arrows, labels, halos, highlights)
+    return GraphArtists(ax, graph, boxes, titles, values, grads, arrows, labels, halos, highlights, show_labels)
 
 
 def draw_graph_pair(ax_forward: Axes, ax_backward: Axes, forward: ComputationGraph, backward: ComputationGraph,
@@ -195,7 +203,7 @@ def set_graph_texts(artists: GraphArtists, graph: ComputationGraph) -> None:
         artists.values[node.key].set_text(node.value)
         artists.grads[node.key].set_text(node.grad)
     for text, edge in zip(artists.labels, graph.edges):
-        text.set_text(edge.label)
+        text.set_text(edge.label if artists.edge_labels else "")
 
 
 def show_walk_view(artists: GraphArtists, view: WalkView, caption: Optional[Text] = None) -> None:

@@ -119,7 +119,7 @@ def draw_backprop_chain(ax: Axes) -> None:
 
 
 def draw_loss_curve(ax: Axes, losses: np.ndarray, num_steps: Optional[int] = None, noise_floor: Optional[float] = None,
-                    *, animated: bool = False, label: str = r"$\mathcal{L}(\Theta_k, \beta_k)$") -> object:
+                    *, animated: bool = False, label: str = r"$\mathcal{L}(\Theta^{(k)}, \beta^{(k)})$") -> object:
     """The summed loss per step on a log scale (optionally with the noise floor n σ²); returns the line."""
     losses = np.asarray(losses, dtype=float)
     (line,) = ax.plot(np.arange(len(losses)), losses, color=COLORS["vermillion"], label=label, animated=animated)

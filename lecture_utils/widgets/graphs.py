@@ -105,7 +105,7 @@ class ToyGraphPanel(Panel):
             here = graph_from_value(self.root, backward=backward).edges
             there = graph_from_value(moved, backward=backward).edges
             for label, edge, other in zip(artists.labels, here, there):
-                label.set_animated(edge.label != other.label)
+                label.set_animated(artists.edge_labels and edge.label != other.label)
         changing = [*self.forward_artists.values.values(),
                     *(label for label in self.forward_artists.labels if label.get_animated()),
                     *(artist for artist in self.artists.animated_artists() if artist.get_animated())]

@@ -130,7 +130,7 @@ class NetworkTrainingPanel(Panel):
         ])
 
 
-SUMMARY_HEADER = f"{'γ':>7} {'d':>6} {'m':>3} {'g':>9}   {'L_0':>8} {'L_1':>9} {'L_2':>9}   {'final L':>9}   verdict"
+SUMMARY_HEADER = f"{'γ':>7} {'d':>6} {'m':>3} {'g':>9}   {'ℒ⁽⁰⁾':>8} {'ℒ⁽¹⁾':>9} {'ℒ⁽²⁾':>9}   {'final ℒ':>9}   verdict"
 
 
 def summary_row(panel: NetworkTrainingPanel) -> str:
