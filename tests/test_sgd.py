@@ -443,6 +443,7 @@ def test_figures_draw_without_warnings():
         gammas = np.array([0.02, 0.03, 0.034, 0.04])
         plots.draw_step_sweep(axes[2], gammas, np.array([2.0, 2.0, 0.0, 0.3]), np.array([False, False, True, True]),
                               escape_edge=0.033, sharp_edge=0.0237, flat_edge=0.0337, num_steps=40)
+        assert axes[2].get_yscale() == "log" and axes[2].get_ylim()[0] > 0  # a log axis: no 0 tick
         paths = constant_step_paths(risk.grad, START, [0.0334, 0.036], 10)
         lines = plots.draw_long_runs(axes[3], paths, (0.0334, 0.036), risk.minima()[0])
         assert lines[0].get_color() != plots.SGD_COLOR and lines[1].get_color() != plots.SGD_COLOR
