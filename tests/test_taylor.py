@@ -165,7 +165,7 @@ def test_panel_extremes_raise_and_warn_nothing():
                 assert "γ = 1/(2λ)" in panel.summary()
                 _assert_text_inside_figure(panel.fig, values)
     panel.set(objective="(w - 6)^2", w0=23.0, lam=1.0)
-    assert "w₁ = 6.0000" in panel.summary()
+    assert "w⁽¹⁾ = 6.0000" in panel.summary()
     with pytest.raises(ValueError, match="lam"):
         panel.set(lam=100.0)
     with pytest.raises(ValueError, match="objective"):
@@ -242,5 +242,24 @@ def test_static_figures_can_put_legend_and_numbers_under_the_axes():
     fig2.canvas.draw()
     assert ax2.get_legend().get_window_extent().y1 < ax2.get_window_extent().y0
     labels = [t.get_text() for t in ax2.get_legend().get_texts()]
-    assert any(label.startswith("w₁") for label in labels) and "contours of f (dark: low)" in labels
+    assert any(label.startswith("w⁽¹⁾") for label in labels) and "contours of f (dark: low)" in labels
     plt.close("all")
+
+
+def test_trust_region_stack_titles_each_radius_and_keeps_one_legend():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from lecture_utils.plotting import alt
+    from lecture_utils.plotting.taylor import draw_trust_region_stack
+
+    reports = [taylor.take_trust_region_step(GRADIENT_PICTURE, (2.0, 1.5), a) for a in (0.5, 1.5)]
+    fig, axes = plt.subplots(2, 1)
+    drawn = draw_trust_region_stack(axes, GRADIENT_PICTURE, reports)
+    assert [a.disc.get_radius() for a in drawn] == [0.5, 1.5]
+    assert axes[0].get_legend() is None and axes[1].get_legend() is not None
+    assert "α = 1.5" in axes[1].get_title()
+    assert "w⁽¹⁾ = (1.17, 0.252)" in alt.describe_figure(fig)
+    with pytest.raises(ValueError, match="same length"):
+        draw_trust_region_stack(axes, GRADIENT_PICTURE, reports[:1])
+    plt.close(fig)

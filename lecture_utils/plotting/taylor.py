@@ -13,6 +13,7 @@ from matplotlib.patches import Circle, FancyArrowPatch, Rectangle
 
 from .. import taylor
 from ..functions import DiagonalQuadratic
+from . import alt
 from .descent import draw_contours
 from .style import COLORS
 
@@ -93,7 +94,7 @@ class Taylor1DArtists:
         if not shown_m or not shown_t:
             where = "left" if w1 < lo else "right" if w1 > hi else None
             if where:
-                notes.append(f"the step lands off the view ({where}):\nw₁ = {w1:.4g}, f(w₁) = {report.f_w1:.4g}")
+                notes.append(f"the step lands off the view ({where}):\nw⁽¹⁾ = {w1:.4g}, f(w⁽¹⁾) = {report.f_w1:.4g}")
             else:
                 notes.append("a marker is off the view (▲/▼ on the edge)")
         if report.actual_decrease < 0:
@@ -121,11 +122,11 @@ def _math_name(objective: Any) -> str:
 def _readout_text(report: taylor.StepReport) -> str:
     """The numbers beside the 1D figure: lam, gamma = 1/(2 lam), the step and what it achieved."""
     return (f"λ = {_plain(report.lam)}   →   γ = 1/(2λ) = {_plain(report.gamma)}\n"
-            f"w₀ = {_plain(float(report.w0))},  f′(w₀) = {_plain(float(report.grad_w0))}\n"
-            f"w₁ = w₀ − γ f′(w₀) = {_plain(float(report.w1), 4)}\n"
-            f"step length α = |w₁ − w₀| = {_plain(report.alpha)}\n"
-            f"f(w₀) − m_λ(w₁) = {_plain(report.predicted_decrease, 4)}  (predicted)\n"
-            f"f(w₀) − f(w₁) = {_plain(report.actual_decrease, 4)}  (actual)")
+            f"w⁽⁰⁾ = {_plain(float(report.w0))},  f′(w⁽⁰⁾) = {_plain(float(report.grad_w0))}\n"
+            f"w⁽¹⁾ = w⁽⁰⁾ − γ f′(w⁽⁰⁾) = {_plain(float(report.w1), 4)}\n"
+            f"step length α = |w⁽¹⁾ − w⁽⁰⁾| = {_plain(report.alpha)}\n"
+            f"f(w⁽⁰⁾) − m_λ(w⁽¹⁾) = {_plain(report.predicted_decrease, 4)}  (predicted)\n"
+            f"f(w⁽⁰⁾) − f(w⁽¹⁾) = {_plain(report.actual_decrease, 4)}  (actual)")
 
 
 def draw_taylor_1d(ax: Axes, objective: Any, report: taylor.StepReport, *, xlim: tuple[float, float],
@@ -141,24 +142,24 @@ def draw_taylor_1d(ax: Axes, objective: Any, report: taylor.StepReport, *, xlim:
     ax.axhline(0.0, color=COLORS["grey"], linestyle=":", linewidth=1.5, zorder=1)
     region = Rectangle((0.0, 0.0), 0.0, 1.0, transform=ax.get_xaxis_transform(), facecolor=COLORS["sky"],
                        alpha=0.18, edgecolor="none", animated=animated, zorder=0,
-                       label="|w − w₀| ≤ α (matching trust region)")
+                       label="|w − w⁽⁰⁾| ≤ α (matching trust region)")
     ax.add_patch(region)
     (tangent,) = ax.plot([], [], "--", color=COLORS["grey"], linewidth=2, animated=animated, zorder=3,
-                         label="tangent: f(w₀) + f′(w₀)(w − w₀)")
+                         label="tangent: f(w⁽⁰⁾) + f′(w⁽⁰⁾)(w − w⁽⁰⁾)")
     (model,) = ax.plot([], [], color=COLORS["orange"], linewidth=2.5, animated=animated, zorder=3,
-                       label="penalised model: tangent + λ(w − w₀)²")
+                       label="penalised model: tangent + λ(w − w⁽⁰⁾)²")
     (gap,) = ax.plot([], [], ":", color=COLORS["black"], linewidth=1.8, animated=animated, zorder=4)
     (start,) = ax.plot([], [], "s", color=COLORS["black"], markersize=10, animated=animated, zorder=6,
-                       label="w₀")
+                       label="w⁽⁰⁾")
     (model_min,) = ax.plot([], [], "D", color=COLORS["orange"], markeredgecolor=COLORS["black"], markersize=10,
-                           animated=animated, zorder=6, label="model minimum at w₁ = w₀ − f′(w₀)/(2λ)")
+                           animated=animated, zorder=6, label="m_λ's minimum: w⁽¹⁾ = w⁽⁰⁾ − γ f′(w⁽⁰⁾)")
     (true_value,) = ax.plot([], [], "o", color=COLORS["vermillion"], markeredgecolor=COLORS["black"],
-                            markersize=10, animated=animated, zorder=6, label="true f(w₁)")
+                            markersize=10, animated=animated, zorder=6, label="true f(w⁽¹⁾)")
     step_arrow = FancyArrowPatch((0, 0.06), (0, 0.06), transform=ax.get_xaxis_transform(), arrowstyle="-|>",
                                  mutation_scale=22, color=COLORS["green"], linewidth=3, animated=animated,
                                  zorder=5)
     ax.add_patch(step_arrow)
-    ax.plot([], [], color=COLORS["green"], linewidth=3, label="the step w₀ → w₁")
+    ax.plot([], [], color=COLORS["green"], linewidth=3, label="the step w⁽⁰⁾ → w⁽¹⁾")
     message = ax.text(0.5, 0.97, "", transform=ax.transAxes, ha="center", va="top", fontsize=14,
                       color=COLORS["vermillion"], fontweight="bold", animated=animated, zorder=7,
                       bbox=dict(facecolor="white", edgecolor=COLORS["vermillion"], alpha=0.9))
@@ -183,20 +184,20 @@ def draw_taylor_1d(ax: Axes, objective: Any, report: taylor.StepReport, *, xlim:
 
 
 def draw_step_outcome(ax: Axes, reports: Sequence[taylor.StepReport], *, marks: Sequence[taylor.StepReport] = (),
-                      ylim: tuple[float, float] | None = None) -> None:
-    """f(w1) and the model's m(w1) against lam (log scale) for steps from one w0, with f(w0) for reference.
+                      ylim: tuple[float, float] | None = None, objective_name: str | None = None) -> None:
+    """f(w1) and the penalised model's m_lam(w1) against lam (log scale) for steps from one w0, with f(w0) for reference.
 
     ``reports``: ``taylor.take_step`` for a range of lam (same objective and w0); ``marks``: steps to annotate.
     """
     lams = np.array([r.lam for r in reports])
     f_w0 = reports[0].f_w0
-    ax.semilogx(lams, [r.f_w1 for r in reports], color=COLORS["vermillion"], label="true f(w₁) after one step")
-    ax.semilogx(lams, [r.model_w1 for r in reports], "--", color=COLORS["orange"], label="penalised model at its minimum, m_λ(w₁)")
-    ax.axhline(f_w0, color=COLORS["grey"], linestyle=":", linewidth=2, label=f"f(w₀) = {f_w0:g}")
+    ax.semilogx(lams, [r.f_w1 for r in reports], color=COLORS["vermillion"], label="true f(w⁽¹⁾) after one step")
+    ax.semilogx(lams, [r.model_w1 for r in reports], "--", color=COLORS["orange"], label="penalised model at its minimum, m_λ(w⁽¹⁾)")
+    ax.axhline(f_w0, color=COLORS["grey"], linestyle=":", linewidth=2, label=f"f(w⁽⁰⁾) = {f_w0:g}")
     for i, report in enumerate(marks):
         ax.plot([report.lam], [report.f_w1], "o", color=COLORS["black"], markersize=9, zorder=5,
                 label="the steps annotated" if i == 0 else None)
-        ax.annotate(f"λ = {report.lam:g} (γ = {report.gamma:g}):\nf(w₁) = {report.f_w1:.3g}",
+        ax.annotate(f"λ = {report.lam:g} (γ = {report.gamma:g}):\nf(w⁽¹⁾) = {report.f_w1:.3g}",
                     (report.lam, report.f_w1), xytext=(8, 40), textcoords="offset points", fontsize=13,
                     bbox=dict(facecolor="white", edgecolor="none", alpha=0.85),
                     arrowprops=dict(arrowstyle="-", color=COLORS["black"]))
@@ -210,7 +211,9 @@ def draw_step_outcome(ax: Axes, reports: Sequence[taylor.StepReport], *, marks: 
     ax.set_xlim(lams.min(), lams.max())
     if ylim is not None:
         ax.set_ylim(*ylim)
-    ax.legend(loc="upper right", fontsize=12)
+    on = f" on {objective_name}" if objective_name else ""
+    ax.set_title(f"One step from w⁽⁰⁾ = {_plain(float(reports[0].w0))}{on}: value reached against λ")
+    ax.legend(loc="lower right", fontsize=12)
 
 
 @dataclass
@@ -245,12 +248,15 @@ class TrustRegion2DArtists:
             ends = w1 + np.outer([-4 * self.lim, 4 * self.lim], direction)
             self.level_line.set_data(ends[:, 0], ends[:, 1])
             self.readout.set_text(
-                f"‖∇f(w₀)‖ = {report.grad_norm:.3g},  α = {report.alpha:.3g}\n"
+                f"‖∇f(w⁽⁰⁾)‖ = {report.grad_norm:.3g},  α = {report.alpha:.3g}\n"
                 f"λ = ‖∇f‖/(2α) = {report.lam:.3g},  γ = 1/(2λ) = α/‖∇f‖ = {report.gamma:.3g}\n"
-                f"f(w₀) = {report.f_w0:.3g} → f(w₁) = {report.f_w1:.3g}  (linear model m(w₁) = {report.model_w1:.3g})")
+                f"f(w⁽⁰⁾) = {report.f_w0:.3g} → f(w⁽¹⁾) = {report.f_w1:.3g}  (linear model m(w⁽¹⁾) = {report.model_w1:.3g})")
         else:
             self.level_line.set_data([], [])
-            self.readout.set_text("∇f(w₀) = 0: the linear model is flat,\nw₀ is stationary and stays put")
+            self.readout.set_text("∇f(w⁽⁰⁾) = 0: the linear model is flat,\nw⁽⁰⁾ is stationary and stays put")
+        num = alt.number
+        alt.note(self.ax, f"Trust-region step of radius α = {num(report.alpha)} from w⁽⁰⁾ = ({num(w0[0])}, {num(w0[1])}) "
+                          f"to w⁽¹⁾ = ({num(w1[0])}, {num(w1[1])}): f goes from {num(report.f_w0)} to {num(report.f_w1)}.")
 
 
 def draw_trust_region_2d(ax: Axes, objective: DiagonalQuadratic, report: taylor.TrustRegionReport, *,
@@ -275,11 +281,11 @@ def draw_trust_region_2d(ax: Axes, objective: DiagonalQuadratic, report: taylor.
                       animated=animated, zorder=6,
                       bbox=dict(facecolor="white", edgecolor=COLORS["grey"], alpha=0.92, boxstyle="round,pad=0.3"))
     # Legend proxies (the real artists are animated and may be excluded from a static legend).
-    ax.plot([], [], "s", color=COLORS["black"], markersize=10, label="w₀")
-    ax.fill([], [], facecolor=COLORS["sky"], alpha=0.5, edgecolor=COLORS["blue"], label="trust region ‖w − w₀‖ ≤ α")
+    ax.plot([], [], "s", color=COLORS["black"], markersize=10, label="w⁽⁰⁾")
+    ax.fill([], [], facecolor=COLORS["sky"], alpha=0.5, edgecolor=COLORS["blue"], label="trust region ‖w − w⁽⁰⁾‖ ≤ α")
     ax.plot([], [], color=COLORS["vermillion"], linewidth=3, label="step along −∇f to the boundary")
     ax.plot([], [], "o", color=COLORS["vermillion"], markeredgecolor=COLORS["black"], markersize=10,
-            label="w₁: the linear model's lowest point on the disc")
+            label="w⁽¹⁾: the linear model's lowest point on the disc")
     ax.plot([], [], "--", color=COLORS["grey"], linewidth=2, label="lowest level of the linear model")
     ax.plot([], [], color=colormaps["cividis"](0.1), linewidth=1.3, label="contours of f (dark: low)")
     ax.set_xlim(-lim, lim)
@@ -292,3 +298,20 @@ def draw_trust_region_2d(ax: Axes, objective: DiagonalQuadratic, report: taylor.
     artists = TrustRegion2DArtists(ax, disc, start, step, end, level_line, readout, lim)
     artists.update(report)
     return artists
+
+
+def draw_trust_region_stack(axes: Sequence[Axes], objective: DiagonalQuadratic,
+                            reports: Sequence[taylor.TrustRegionReport], *, lim: float = 3.0
+                            ) -> list[TrustRegion2DArtists]:
+    """Trust-region steps (``taylor.take_trust_region_step``) stacked top to bottom, one per axes, each titled
+    with its radius alpha; one legend, under the last axes."""
+    if len(axes) != len(reports):
+        raise ValueError(f"axes and reports must have the same length, got {len(axes)} and {len(reports)}")
+    drawn = []
+    for i, (ax, report) in enumerate(zip(axes, reports)):
+        last = i == len(reports) - 1
+        drawn.append(draw_trust_region_2d(ax, objective, report, lim=lim, below=last))
+        ax.set_title(f"Trust region of radius α = {report.alpha:g} on " + _math_name(objective), fontsize=14)
+        if not last:
+            ax.get_legend().remove()
+    return drawn

@@ -21,7 +21,7 @@ SETTINGS = {
 
 
 class TaylorStepPanel(Panel):
-    """Objective chooser and sliders for w₀ and λ over a live picture of the Lagrangian (gradient) step."""
+    """Objective chooser and sliders for w⁽⁰⁾ and λ over a live picture of the Lagrangian (gradient) step."""
 
     def __init__(self, objective: str = "(w - 6)^2") -> None:
         super().__init__()
@@ -30,7 +30,7 @@ class TaylorStepPanel(Panel):
         self.controls = {
             "objective": widgets.Dropdown(options=list(SETTINGS), value=first, description="objective",
                                           style={"description_width": "110px"}),
-            "w0": slider("float", "start w₀", s["w0"][3], *s["w0"][:3]),
+            "w0": slider("float", "start w⁽⁰⁾", s["w0"][3], *s["w0"][:3]),
             "lam": slider("float", "penalty λ", s["lam"][3], *s["lam"][:3]),
         }
         self.controls["objective"].observe(self._on_objective, names="value")
@@ -88,8 +88,8 @@ class TaylorStepPanel(Panel):
         r = self.report
         return "\n".join([
             f"objective: {self.controls['objective'].value}",
-            f"w₀ = {float(r.w0):.4f}, f(w₀) = {r.f_w0:.4f}, f′(w₀) = {float(r.grad_w0):.4f}",
+            f"w⁽⁰⁾ = {float(r.w0):.4f}, f(w⁽⁰⁾) = {r.f_w0:.4f}, f′(w⁽⁰⁾) = {float(r.grad_w0):.4f}",
             f"λ = {r.lam:.4f} → γ = 1/(2λ) = {r.gamma:.4f}, step length α = {r.alpha:.4f}",
-            f"w₁ = {float(r.w1):.4f}, m_λ(w₁) = {r.model_w1:.4f}, f(w₁) = {r.f_w1:.4f}",
-            f"predicted decrease f(w₀) − m_λ(w₁) = {r.predicted_decrease:.4f}, actual decrease f(w₀) − f(w₁) = {r.actual_decrease:.4f}",
+            f"w⁽¹⁾ = {float(r.w1):.4f}, m_λ(w⁽¹⁾) = {r.model_w1:.4f}, f(w⁽¹⁾) = {r.f_w1:.4f}",
+            f"predicted decrease f(w⁽⁰⁾) − m_λ(w⁽¹⁾) = {r.predicted_decrease:.4f}, actual decrease f(w⁽⁰⁾) − f(w⁽¹⁾) = {r.actual_decrease:.4f}",
         ])
