@@ -86,8 +86,8 @@ EX_07_NUMBERS = [
                                    "one, its rate is the closer to 1."),),
                                  names=("GD's rate", "heavy ball's rate"),
                                  component_mistakes=(
-                                     ((1 - 1 / KAPPA, "that is the flat factor 1 - gamma mu at gamma = 1/L; the best "
-                                       "step 2/(L + mu) makes it (kappa - 1)/(kappa + 1)."),
+                                     ((1 - 1 / KAPPA, "that is the flat factor 1 - gamma mu at gamma = 1/lam_max; the best "
+                                       "step 2/(lam_max + mu) makes it (kappa - 1)/(kappa + 1)."),
                                       (_RATE_HB, "that is heavy ball's rate, with sqrt(kappa); gradient descent's "
                                        "has kappa itself.")),
                                      (((_RATE_HB) ** 2, "that is beta* itself; the rate is its square root, "
@@ -96,34 +96,34 @@ EX_07_NUMBERS = [
                                        "sqrt(kappa)."),
                                       (1 - 1 / _SQRT_KAPPA, "that is (sqrt(kappa) - 1)/sqrt(kappa); the denominator "
                                        "is sqrt(kappa) + 1."))))),
-    number_exercise("07-edges", "the longest stable step of heavy ball and of Nesterov at beta = 0.9, L = 1",
-                    ("Both edges come from the steep direction lam = L; momentum stretches notebook 01's 2/L.",
-                     "heavy ball: gamma < 2 (1 + beta) / L; Nesterov: gamma < 2 (1 + beta) / ((1 + 2 beta) L)."),
+    number_exercise("07-edges", "the longest stable step of heavy ball and of Nesterov at beta = 0.9, lam_max = 1",
+                    ("Both edges come from the steep direction lam = lam_max; momentum stretches notebook 01's 2/lam_max.",
+                     "heavy ball: gamma < 2 (1 + beta) / lam_max; Nesterov: gamma < 2 (1 + beta) / ((1 + 2 beta) lam_max)."),
                     PairExercise((_EDGE_HB, _EDGE_NESTEROV),
-                                 "For the steep curvature L both roots stay inside the unit circle while "
-                                 "gamma L < 2 (1 + beta) for heavy ball, and while gamma L < 2 (1 + beta)/(1 + 2 beta) "
-                                 "for Nesterov, whose look-ahead multiplies both coefficients by (1 - gamma L).",
+                                 "For the steep curvature lam_max both roots stay inside the unit circle while "
+                                 "gamma lam_max < 2 (1 + beta) for heavy ball, and while gamma lam_max < 2 (1 + beta)/(1 + 2 beta) "
+                                 "for Nesterov, whose look-ahead multiplies both coefficients by (1 - gamma lam_max).",
                                  1e-3,
                                  (((_EDGE_NESTEROV, _EDGE_HB), "the two are swapped: Nesterov's look-ahead brakes, "
                                    "and the price is the SHORTER stable range."),),
                                  names=("heavy ball's edge", "Nesterov's edge"),
                                  component_mistakes=(
-                                     ((2.0, "that is gradient descent's edge 2/L (beta = 0); momentum stretches it "
-                                       "to 2 (1 + beta)/L."),
-                                      (2 / (1 + BETA), "beta is on the wrong side of the fraction: 2 (1 + beta)/L."),
-                                      (2 * (1 - BETA), "the sign of beta: the edge grows with beta, 2 (1 + beta)/L."),
-                                      (1 + BETA, "the factor 2 is missing: 2 (1 + beta)/L.")),
+                                     ((2.0, "that is gradient descent's edge 2/lam_max (beta = 0); momentum stretches it "
+                                       "to 2 (1 + beta)/lam_max."),
+                                      (2 / (1 + BETA), "beta is on the wrong side of the fraction: 2 (1 + beta)/lam_max."),
+                                      (2 * (1 - BETA), "the sign of beta: the edge grows with beta, 2 (1 + beta)/lam_max."),
+                                      (1 + BETA, "the factor 2 is missing: 2 (1 + beta)/lam_max.")),
                                      ((_EDGE_HB, "that is heavy ball's edge; Nesterov's divides it by 1 + 2 beta."),
                                       (2 / (1 + 2 * BETA), "the factor 1 + beta of the numerator is missing: "
-                                       "2 (1 + beta)/((1 + 2 beta) L)."),
-                                      (2.0, "that is gradient descent's edge 2/L."),
+                                       "2 (1 + beta)/((1 + 2 beta) lam_max)."),
+                                      (2.0, "that is gradient descent's edge 2/lam_max."),
                                       ((1 + BETA) / (1 + 2 * BETA), "the factor 2 is missing."))))),
-    number_exercise("07-adam-first-step", "Adam's first step from w0 = (3, -0.001) on the ravine with gamma = 0.05",
+    number_exercise("07-adam-first-step", "Adam's first step from w^(0) = (3, -0.001) on the ravine with gamma = 0.05",
                     ("After the bias correction, m_hat = g0 and s_hat = g0^2 at the first step: what is "
                      "m_hat / sqrt(s_hat)?",
-                     "w1 = w0 - gamma g0 / (|g0| + eps), about w0 - gamma sign(g0), coordinate by coordinate."),
+                     "w^(1) = w^(0) - gamma g0 / (|g0| + eps), about w^(0) - gamma sign(g0), coordinate by coordinate."),
                     NumberExercise(_ADAM_W1,
-                                   "The gradient at (3, -0.001) is (mu w1, L w2) = (0.03, -0.001). After the bias "
+                                   "The gradient at (3, -0.001) is (mu w1, lam_max w2) = (0.03, -0.001). After the bias "
                                    "correction m_hat = g0 and s_hat = g0^2, so each coordinate moves by "
                                    "gamma g0/(|g0| + eps), about gamma = 0.05 against the sign of its gradient, "
                                    "however small the gradient is.", 1e-4,
@@ -137,7 +137,7 @@ EX_07_NUMBERS = [
                                     (_adam_first_step(_ADAM_W0, 0.05, False, True),
                                      "only s is bias-corrected: m_1 = 0.1 g0 must be divided by 1 - beta1 = 0.1 too."),
                                     (_ADAM_W0 - 0.05 * np.array([0.03, -0.001]),
-                                     "that is gradient descent's step w0 - gamma g0; Adam divides by the root of "
+                                     "that is gradient descent's step w^(0) - gamma g0; Adam divides by the root of "
                                      "the averaged squared gradient."),
                                     (_ADAM_W0 + 0.05 * np.sign([0.03, -0.001]),
                                      "the sign: each coordinate moves AGAINST its gradient."),
@@ -145,7 +145,7 @@ EX_07_NUMBERS = [
                                      "w2 moves too: Adam's first step is about gamma in EVERY coordinate, however "
                                      "small its gradient."),
                                     (-0.05 * np.sign([0.03, -0.001]),
-                                     "that is the step itself; add it to w0.")))),
+                                     "that is the step itself; add it to w^(0).")))),
 ]
 
 

@@ -35,7 +35,7 @@ def draw_ravine(ax: Axes, objective: DiagonalQuadratic, xlim: tuple[float, float
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     ax.set_xlabel("$w_1$ (flat direction, curvature μ)")
-    ax.set_ylabel("$w_2$ (steep, L)")
+    ax.set_ylabel("$w_2$ (steep, curvature $λ_{max}$)")
     ax.set_title(f"f(w) = {objective.latex}: a ravine (axes not to scale)")
 
 
@@ -111,7 +111,7 @@ def draw_loss_panel(ax: Axes, trajectories: Sequence[Trajectory], labels: Sequen
         lines.append(line)
     ax.set_ylim(*LOSS_YLIM)
     ax.set_xlabel("iteration k")
-    ax.set_ylabel("$f(w_k) - f^*$ (log scale)")
+    ax.set_ylabel("$f(w^{(k)}) - f^*$ (log scale)")
     ax.set_title("Loss against iteration")
     return lines
 
@@ -141,18 +141,20 @@ class RateMap:
 
 def draw_rate_map(ax: Axes, curvatures: Sequence[float], gamma_max: float = 4.0, beta_max: float = 0.99,
                   methods: Sequence[str] = ("momentum", "Nesterov"), *, animated: bool = False,
-                  resolution: int = 121, bands: Optional[int] = None) -> RateMap:
+                  resolution: int = 121, bands: Optional[int] = None,
+                  keep_clear: Sequence[tuple[float, float]] = ()) -> RateMap:
     """The closed-form rate over (gamma, beta) for each method (one shown at a time), the edge of divergence,
     GD's best step (beta = 0) and heavy ball's optimum (gamma*, beta*).
 
     ``bands`` (e.g. 10) colours the rate in that many flat bands instead of a smooth scale (a static
-    figure: easier to read off, and a much smaller PNG)."""
+    figure: easier to read off, and a much smaller PNG). A contour label that would sit on one of the points
+    ``keep_clear`` (gamma, beta), e.g. a marker drawn later, is moved one unit of gamma along its line."""
     if bands is not None and (isinstance(bands, bool) or not isinstance(bands, int) or bands < 2):
         raise ValueError(f"bands must be None (a smooth scale) or a whole number of at least 2, got {bands!r}")
     cmap = mpl.colormaps["cividis"] if bands is None else mpl.colormaps["cividis"].resampled(bands)
     from ..momentum import gd_optimal_step, momentum_optimal
 
-    mu, L = float(min(curvatures)), float(max(curvatures))
+    mu, lam_max = float(min(curvatures)), float(max(curvatures))
     gammas = np.linspace(gamma_max / resolution, gamma_max, resolution)
     betas = np.linspace(0.0, beta_max, resolution)
     G, B = np.meshgrid(gammas, betas)
@@ -162,10 +164,11 @@ def draw_rate_map(ax: Axes, curvatures: Sequence[float], gamma_max: float = 4.0,
         shown = np.ma.masked_where(rate >= 1.0, np.clip(rate, *RATE_RANGE))
         image = ax.imshow(shown, origin="lower", aspect="auto", cmap=cmap, vmin=RATE_RANGE[0], vmax=RATE_RANGE[1],
                           extent=(0.0, gamma_max, 0.0, beta_max), interpolation="nearest")
-        lines = ax.contour(G, B, rate, levels=[0.85, 0.9, 0.95, 0.98], colors="white", linewidths=1.0)
-        labels = ax.clabel(lines, fontsize=11, fmt="%.2f")
+        lines = ax.contour(G, B, rate, levels=RATE_LEVELS, colors="white", linewidths=1.0)
+        labels = ax.clabel(lines, fontsize=11, fmt="%.2f", manual=_label_spots(G, B, rate, keep_clear, gamma_max,
+                                                                                 beta_max))
         edge_fn = heavy_ball_edge if method == "momentum" else nesterov_edge
-        (edge,) = ax.plot([edge_fn(L, b) for b in betas], betas, color=COLORS["vermillion"], linewidth=3)
+        (edge,) = ax.plot([edge_fn(lam_max, b) for b in betas], betas, color=COLORS["vermillion"], linewidth=3)
         word = ax.text(0.97, 0.35, "diverges", transform=ax.transAxes, ha="right", fontsize=14,
                        color=COLORS["vermillion"])
         groups[method] = [image, lines, edge, word, *labels]
@@ -173,8 +176,8 @@ def draw_rate_map(ax: Axes, curvatures: Sequence[float], gamma_max: float = 4.0,
     colorbar.set_label("rate per step (dark: fast)", fontsize=13)
     ax.plot([], [], color=COLORS["vermillion"], linewidth=3, label="edge of divergence")
     ax.set_facecolor("#F4D6C6")  # where the rate is >= 1 (masked): a light vermillion, "diverges"
-    gamma_gd = gd_optimal_step(mu, L)
-    gamma_star, beta_star = momentum_optimal(mu, L)
+    gamma_gd = gd_optimal_step(mu, lam_max)
+    gamma_star, beta_star = momentum_optimal(mu, lam_max)
     ax.plot(gamma_gd, 0.0, "o", color=COLORS["sky"], markersize=11, markeredgecolor="black", clip_on=False,
             label="GD's best")
     ax.plot(gamma_star, beta_star, "*", color=COLORS["yellow"], markersize=20, markeredgecolor="black",
@@ -194,6 +197,102 @@ def draw_rate_map(ax: Axes, curvatures: Sequence[float], gamma_max: float = 4.0,
     rate_map = RateMap(ax, groups, note, marker)
     rate_map.show(methods[0])
     return rate_map
+
+
+RATE_LEVELS = [0.85, 0.9, 0.95, 0.98]
+
+
+def _label_spots(G: np.ndarray, B: np.ndarray, rate: np.ndarray, keep_clear: Sequence[tuple[float, float]],
+                 gamma_max: float, beta_max: float) -> Optional[list]:
+    """Where matplotlib would put the contour labels, with any label near a ``keep_clear`` point moved one unit of
+    gamma to the right (or left near the edge); None (automatic placement) when nothing is in the way."""
+    if not keep_clear:
+        return None
+    from matplotlib.figure import Figure
+
+    scratch = Figure().add_subplot()
+    scratch_lines = scratch.contour(G, B, rate, levels=RATE_LEVELS)
+    spots = [tuple(t.get_position()) for t in scratch.clabel(scratch_lines, fontsize=11, fmt="%.2f")]
+    moved = []
+    for x, y in spots:
+        if any(abs(x - cx) < 0.08 * gamma_max and abs(y - cy) < 0.08 * beta_max for cx, cy in keep_clear):
+            x = x + 1.0 if x + 1.0 < 0.9 * gamma_max else x - 1.0
+        moved.append((x, y))
+    return moved
+
+
+def plot_ravine_paths(ravine: DiagonalQuadratic, paths: Sequence[tuple[Trajectory, str, str]], *,
+                      losses: Optional[Sequence[tuple[Trajectory, str, str]]] = None, steps: Optional[Sequence[Trajectory]] = None,
+                      levels: int = 5):
+    """The ravine with each (run, colour, label) path; below it, optionally, the losses of (run, colour, label)
+    or the per-coordinate steps of adaptive runs. Returns the figure."""
+    import matplotlib.pyplot as plt
+
+    two = losses is not None or steps is not None
+    if two:
+        fig, (ax_path, ax_low) = plt.subplots(2, 1, figsize=(9, 7.6))
+    else:
+        fig, ax_path = plt.subplots(figsize=(9, 4.4))
+    draw_ravine(ax_path, ravine, levels=levels)
+    for run, color, label in paths:
+        draw_ravine_path(ax_path, run, color, label)
+    ax_path.legend(loc="upper right", fontsize=12)
+    if losses is not None:
+        runs, colors, labels = zip(*losses)
+        draw_loss_panel(ax_low, list(runs), list(labels), list(colors))
+        ax_low.legend(loc="lower left")
+    elif steps is not None:
+        draw_scaled_steps(ax_low, list(steps))
+    return fig
+
+
+def plot_rate_map(curvatures: Sequence[float], point: tuple[float, float], point_label: str, *, bands: int = 10):
+    """The rate map of heavy ball with its landmarks and one more point (a pink cross), the contour labels kept
+    clear of it. Returns the figure."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(9, 5.2))
+    draw_rate_map(ax, curvatures, bands=bands, keep_clear=[point])
+    ax.plot(*point, "X", color=COLORS["purple"], markersize=14,
+            markeredgecolor="white", label=point_label, zorder=5)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=4, fontsize=11, frameon=False)
+    return fig
+
+
+def plot_risk_paths(risk: object, paths: Sequence[tuple[Trajectory, str, str]], *, title: str):
+    """Notebook 05's two-basin risk with each (run, colour, label) path. Returns the figure."""
+    import matplotlib.pyplot as plt
+
+    from . import sgd as sgd_plots
+
+    fig, ax = plt.subplots(figsize=(9, 5.6))
+    sgd_plots.draw_risk_background(ax, risk, show_data=False, levels=8)
+    for run, color, label in paths:
+        draw_ravine_path(ax, run, color, label)
+    ax.set_title(title)
+    ax.legend(loc="lower left", fontsize=11, ncol=2)
+    return fig
+
+
+def plot_cost_curves(runs: Sequence[Trajectory], labels: Sequence[str], *, reference: Optional[tuple[float, str]] = None,
+                     **kwargs):
+    """``draw_cost_curves`` on a figure of its own, with an optional dotted reference level (value, label)."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(9, 5))
+    if reference is not None:
+        ax.axhline(reference[0], color="#6E6E6E", linestyle=":", linewidth=2, label=reference[1])
+    draw_cost_curves(ax, runs, labels, **kwargs)
+    return fig
+
+
+def plot_runs_on_curve(function: object, runs: Sequence[Trajectory], labels: Sequence[str], *, title: str):
+    """``draw_runs_on_curve`` on a figure of its own."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(9, 5.2))
+    draw_runs_on_curve(ax, function, runs, labels, title=title)
+    return fig
 
 
 def draw_scaled_steps(ax: Axes, trajectories: Union[Trajectory, Sequence[Trajectory]],

@@ -135,12 +135,12 @@ class MomentumPanel(Panel):
             ax_path = fig.add_subplot(grid[0, :])
             ax_loss, ax_map = fig.add_subplot(grid[1, 0]), fig.add_subplot(grid[1, 1])
             draw_ravine(ax_path, self.objective)
-            self.path = draw_ravine_path(ax_path, self.run, COLORS["vermillion"], "iterates $w_k$", animated=True)
+            self.path = draw_ravine_path(ax_path, self.run, COLORS["vermillion"], "iterates $w^{(k)}$", animated=True)
             ax_path.legend(loc="upper right", fontsize=12, framealpha=0.95)
             self.message = ax_path.text(0.5, 0.12, "", transform=ax_path.transAxes, ha="center", va="bottom",
                                         fontsize=15, color=COLORS["vermillion"], fontweight="bold", animated=True,
                                         bbox=dict(facecolor="white", edgecolor=COLORS["vermillion"], alpha=0.9))
-            (self.loss_line,) = draw_loss_panel(ax_loss, [self.run], ["measured $f(w_k) - f^*$"], [COLORS["vermillion"]],
+            (self.loss_line,) = draw_loss_panel(ax_loss, [self.run], ["measured $f(w^{(k)}) - f^*$"], [COLORS["vermillion"]],
                                                 animated=True)
             (self.theory,) = ax_loss.semilogy([], [], "--", color=COLORS["black"], linewidth=2,
                                               label="closed-form slope $r^{2k}$", animated=True)
@@ -214,7 +214,7 @@ class MomentumPanel(Panel):
         return ""
 
     def _landmark_text(self) -> str:
-        return (f"GD's best step 2/(L+μ) = {self.gamma_gd:.3f} gives (κ−1)/(κ+1) = "
+        return (f"GD's best step 2/(λ_max+μ) = {self.gamma_gd:.3f} gives (κ−1)/(κ+1) = "
                 f"{gd_optimal_rate(self.mu, self.L):.3f} per step; heavy ball's optimum, on the sliders' grid "
                 f"γ* = {self.gamma_star:.3f}, β* = {self.beta_star:.3f}, gives about (√κ−1)/(√κ+1) = "
                 f"{momentum_optimal_rate(self.mu, self.L):.3f}")
@@ -247,5 +247,5 @@ class MomentumPanel(Panel):
         if run.diverged:
             lines.append(f"result: diverged after {run.num_steps} steps")
         else:
-            lines.append(f"result: ran all {run.num_steps} steps; f(w_k) - f* = {final_gap:.1e}")
+            lines.append(f"result: ran all {run.num_steps} steps; f(w^(k)) - f* = {final_gap:.1e}")
         return "\n".join(lines)
