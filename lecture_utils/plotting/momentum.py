@@ -72,10 +72,13 @@ class PathArtists:
 
 def draw_ravine_path(ax: Axes, trajectory: Trajectory, color: str, label: str, *, animated: bool = False,
                      markersize: float = 4) -> PathArtists:
-    """One run's iterates as joined dots, its start as a black square."""
+    """One run's iterates as joined dots, its start as a black square (labelled in the legend once per axes)."""
     (path,) = ax.plot([], [], "o-", color=color, markersize=markersize, linewidth=1.4, label=label,
                       animated=animated, zorder=4)
-    (start,) = ax.plot([], [], "s", color=COLORS["black"], markersize=9, animated=animated, zorder=5)
+    start_label = "start $w^{(0)}$"
+    first = not any(line.get_label() == start_label for line in ax.get_lines())
+    (start,) = ax.plot([], [], "s", color=COLORS["black"], markersize=9, animated=animated, zorder=5,
+                       label=start_label if first else "_nolegend_")  # in the legend once per axes
     artists = PathArtists(ax, path, start)
     artists.update(trajectory)
     return artists
