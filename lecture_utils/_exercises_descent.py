@@ -39,7 +39,7 @@ def _function_checker(signature: str, trials: Callable[[], list[tuple[tuple, str
                 for a, original in zip(kept, args):
                     if isinstance(a, np.ndarray) and not np.array_equal(a, original):
                         raise wrong("the result is right, but your function changed its input array w in place "
-                                    f"(w -= ...): the caller's w_k is lost. Return a new array, w - gamma * grad(w) "
+                                    f"(w -= ...): the caller's w^(k) is lost. Return a new array, w - gamma * grad(w) "
                                     f"[called {where}].")
         return passed
     return checker
@@ -115,13 +115,14 @@ EX_01 = [
     number_exercise("01-first-step", "w1 from w0 = 23 with gamma = 0.75 on (w - 6)^2",
                     ("First compute the slope f'(w0) at the start, then take one step against it.",
                      "w1 = w0 - gamma f'(w0) with f'(w) = 2 (w - 6)."),
-                    NumberExercise(-2.5, "One step is w1 = w0 - gamma f'(w0); the slope at 23 is f'(23) = 2 (23 - 6) "
-                                   "= 34, and gamma times that is subtracted from 23. (The closed form "
+                    NumberExercise(-2.5, "One step is w^(1) = w^(0) - gamma f'(w^(0)); the slope at 23 is "
+                                   "f'(23) = 2 (23 - 6) = 34, and gamma times that is subtracted from 23. (The closed form "
                                    "6 + 17 (1 - 2 gamma) gives the same.)", 1e-6,
-                                   ((48.5, "the sign: that steps uphill (w0 + gamma f'(w0)); gradient descent "
+                                   ((48.5, "the sign: that steps uphill (w^(0) + gamma f'(w^(0))); gradient descent "
                                      "subtracts."),
                                     (10.25, "the factor 2 of f'(w) = 2 (w - 6) is missing."),
-                                    (25.5, "that is the step gamma f'(w0) itself, not the new point w0 minus it."),
+                                    (25.5, "that is the step gamma f'(w^(0)) itself, not the new point w^(0) "
+                                     "minus it."),
                                     (19.6, "that is the step for gamma = 0.1, the lecture's example; here "
                                      "gamma = 0.75."),
                                     (6.0, "that is the minimum; a single step only gets there for gamma = 0.5.")))),
@@ -148,7 +149,7 @@ EX_01 = [
              ("Call grad at the current point, scale it by the step size and move against it; return a new array.",
               "return w - gamma * grad(w)"),
              _function_checker("(w, gamma, grad) -> new w", _step_trials, _reference_01_descent_step,
-                               lambda args: Part("the new point", "w_{k+1} = w_k - gamma grad f(w_k).",
+                               lambda args: Part("the new point", "w^(k+1) = w^(k) - gamma grad f(w^(k)).",
                                                  {"1/2": (0.5, "a factor 2 is missing.")}),
                                _step_mutants, "w - gamma * grad(w), without changing the caller's w.",
                                check_inputs_unchanged=True),

@@ -104,7 +104,7 @@ TOURS: dict[str, dict[str, list[Stop]]] = {
     "02_taylor_expansion": {
         "panel": [
             ({"objective": "(w - 6)^2", "w0": 23.0, "lam": 5.0},
-             "λ = 5 gives γ = 0.1: the model's minimum is w₁ = 19.6, the first iterate of notebook 01"),
+             "λ = 5 gives γ = 0.1: the model's minimum is w⁽¹⁾ = 19.6, the first iterate of notebook 01"),
             ({"objective": "(w - 6)^2", "w0": 23.0, "lam": 1.0},
              "λ = 1 matches the curvature: the model is f itself, and one step lands on w = 6"),
             ({"objective": "(w - 6)^2", "w0": 23.0, "lam": 0.5},

@@ -198,8 +198,8 @@ def test_number_rounds_to_three_significant_digits():
 
 
 def test_plain_reads_mathtext():
-    assert alt.plain(r"$w_0$ = 23, $\gamma_k$ = 1.05 · 0.9$^k$") == "w₀ = 23, γₖ = 1.05 · 0.9ᵏ"
-    assert alt.plain(r"$f(w_k) - f^*$") == "f(wₖ) - f*"
+    assert alt.plain(r"$w^{(0)}$ = 23, $\gamma_k$ = 1.05 · 0.9$^k$") == "w⁽⁰⁾ = 23, γₖ = 1.05 · 0.9ᵏ"
+    assert alt.plain(r"$f(w^{(k)}) - f^*$") == "f(w⁽ᵏ⁾) - f*"
 
 
 def test_descent_sentence_is_the_lecture_run():
@@ -207,7 +207,7 @@ def test_descent_sentence_is_the_lecture_run():
     run = gradient_descent(LECTURE_1D.grad, 23.0, 0.1, 10, f=LECTURE_1D.value)
     assert 6 + 17 * 0.8**10 == pytest.approx(7.8254, abs=1e-4)
     assert descent_sentence(LECTURE_1D, run) == (
-        "10 steps of gradient descent on (w - 6)² from w₀ = 23 with γ = 0.1, moving 23 → 7.83; "
+        "10 steps of gradient descent on (w - 6)² from w⁽⁰⁾ = 23 with γ = 0.1, moving 23 → 7.83; "
         "the distance to 6 is multiplied by 0.8 each step.")
 
 
@@ -220,10 +220,10 @@ def test_alt_text_of_the_descent_picture_comes_from_its_data():
     text = alt.describe_figure(fig)
     assert text.startswith("10 steps of gradient descent")
     assert "X axis w from −18 to 24; y axis f(w) from 0 to 300" in text
-    assert "iterates wₖ: a path of 11 points from (23, 289) to (7.83, 3.33)" in text  # f(7.8254) = 1.8254² = 3.332
+    assert "iterates w⁽ᵏ⁾: a path of 11 points from (23, 289) to (7.83, 3.33)" in text  # f(7.8254) = 1.8254² = 3.332
     assert "Figure size" not in text
     artists.update(gradient_descent(LECTURE_1D.grad, 23.0, 0.5, 3, f=LECTURE_1D.value))  # the note follows the run
-    assert alt.describe_figure(fig).startswith("3 steps of gradient descent on (w - 6)² from w₀ = 23 with γ = 0.5, "
+    assert alt.describe_figure(fig).startswith("3 steps of gradient descent on (w - 6)² from w⁽⁰⁾ = 23 with γ = 0.5, "
                                                "moving 23 → 6; the distance to 6 is multiplied by 0 each step.")
 
 

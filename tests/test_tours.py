@@ -122,9 +122,10 @@ def facts_01(summary: str, panel) -> dict:
 
 def facts_02(summary: str, panel) -> dict:
     get = lambda label: to_float(re.search(rf"{re.escape(label)} = ({NUMBER})", summary).group(1))  # noqa: E731
-    return {"λ": get("λ"), "γ": get("γ = 1/(2λ)"), "w": get("w₁"), "w₁": get("w₁"),
-            "actual": get("actual decrease f(w₀) − f(w₁)"), "predicted": get("predicted decrease f(w₀) − m_λ(w₁)"),
-            "model": get("m_λ(w₁)"), "f(w1)": get("f(w₁)"), "alpha": get("step length α")}
+    return {"λ": get("λ"), "γ": get("γ = 1/(2λ)"), "w": get("w⁽¹⁾"), "w⁽¹⁾": get("w⁽¹⁾"),
+            "actual": get("actual decrease f(w⁽⁰⁾) − f(w⁽¹⁾)"),
+            "predicted": get("predicted decrease f(w⁽⁰⁾) − m_λ(w⁽¹⁾)"),
+            "model": get("m_λ(w⁽¹⁾)"), "f(w1)": get("f(w⁽¹⁾)"), "alpha": get("step length α")}
 
 
 def facts_03(summary: str, panel) -> dict:
@@ -288,7 +289,7 @@ def test_the_caption_agrees_with_the_summary(nb, name, k):
 
 def test_stated_values_reads_the_captions_equations():
     assert stated_values("u = b·c = 6, v = a + u = 7, j = 3v = 21") == [("u", "6"), ("v", "7"), ("j", "21")]
-    assert stated_values("λ = 5 gives γ = 0.1: w₁ = 19.6") == [("λ", "5"), ("γ", "0.1"), ("w₁", "19.6")]
+    assert stated_values("λ = 5 gives γ = 0.1: w⁽¹⁾ = 19.6") == [("λ", "5"), ("γ", "0.1"), ("w⁽¹⁾", "19.6")]
     assert stated_values("so ∂j/∂b = 3 · 3 = 9") == [("∂j/∂b", "9")]
     assert stated_values("Decay too fast (d = 0.01): trapped") == [("d", "0.01")]
     assert stated_values("j = 3v, so ∂j/∂v = 3") == [("∂j/∂v", "3")]

@@ -90,7 +90,7 @@ def descent_sentence(objective: ShiftedSquare, trajectory: Trajectory, message: 
         ratio = ""
     end = " (" + alt.plain(" ".join(message.split())) + ")" if message else ""
     return (f"{trajectory.num_steps} steps of gradient descent on {alt.plain(objective.latex)} from "
-            f"w₀ = {num(w[0])}{rate}, moving {num(w[0])} → {num(w[-1])}{ratio}{end}.")
+            f"w⁽⁰⁾ = {num(w[0])}{rate}, moving {num(w[0])} → {num(w[-1])}{ratio}{end}.")
 
 
 def draw_descent_1d(
@@ -111,8 +111,8 @@ def draw_descent_1d(
     ax.plot([], [], color=COLORS["black"], marker=r"$\rightarrow$", linestyle="none", markersize=14,
             label="downhill tangent")
     (path,) = ax.plot([], [], "o-", color=COLORS["vermillion"], linewidth=1.5, markersize=7, alpha=0.85,
-                      label="iterates $w_k$", animated=animated, zorder=4)
-    (start,) = ax.plot([], [], "s", color=COLORS["black"], markersize=10, label="start $w_0$",
+                      label="iterates $w^{(k)}$", animated=animated, zorder=4)
+    (start,) = ax.plot([], [], "s", color=COLORS["black"], markersize=10, label="start $w^{(0)}$",
                        animated=animated, zorder=5)
     zeros = np.zeros(ARROW_CAPACITY)
     arrows = ax.quiver(zeros, zeros, zeros, zeros, color=COLORS["black"],
@@ -133,7 +133,7 @@ def draw_descent_1d(
 
 
 def loss_gap(trajectory: Trajectory) -> np.ndarray:
-    """f(w_k) - f* with f* = 0 (the lecture's objectives), floored at LOSS_FLOOR to be drawn on a log scale."""
+    """f(w^(k)) - f* with f* = 0 (the lecture's objectives), floored at LOSS_FLOOR to be drawn on a log scale."""
     if trajectory.values is None:
         raise ValueError("trajectory has no values: run gradient_descent with f=...")
     with np.errstate(invalid="ignore"):
@@ -149,7 +149,7 @@ def draw_loss_curves(
     animated: bool = False,
     floor_note: Optional[bool] = None,
 ) -> list:
-    """f(w_k) - f* against k on a log scale, one line per run; returns the lines.
+    """f(w^(k)) - f* against k on a log scale, one line per run; returns the lines.
 
     ``floor_note`` says under the curves that f - f* = 0 is drawn at the floor: by default when a
     run reaches it; a live panel passes True, since a later run may reach it.
@@ -179,7 +179,7 @@ def draw_loss_curves(
                 color=COLORS["grey"], ha="right", va="bottom")
     ax.set_ylim(*ylim)
     ax.set_xlabel("iteration k")
-    ax.set_ylabel("$f(w_k) - f^*$ (log scale)")
+    ax.set_ylabel("$f(w^{(k)}) - f^*$ (log scale)")
     ax.set_title("Loss against iteration")
     ax.legend(loc="center right")
     return lines
@@ -187,7 +187,7 @@ def draw_loss_curves(
 
 def draw_iterates(ax: Axes, trajectories: Sequence[Trajectory], labels: Sequence[str], *, minimizer: float,
                   shown: int = 12, ylim: tuple[float, float] = (-45.0, 60.0)) -> list:
-    """The first ``shown`` iterates w_k of 1D runs against k, one colour and marker per run; returns the lines."""
+    """The first ``shown`` iterates w^(k) of 1D runs against k, one colour and marker per run; returns the lines."""
     lines = []
     for i, (trajectory, label) in enumerate(zip(trajectories, labels)):
         w = trajectory.iterates.reshape(-1)[:shown]
@@ -197,7 +197,7 @@ def draw_iterates(ax: Axes, trajectories: Sequence[Trajectory], labels: Sequence
     ax.axhline(minimizer, color=COLORS["grey"], linestyle=":", label=f"minimum w* = {minimizer:g}")
     ax.set_ylim(*ylim)
     ax.set_xlabel("iteration k")
-    ax.set_ylabel("$w_k$")
+    ax.set_ylabel("$w^{(k)}$")
     ax.set_title("Iterates")
     ax.legend(loc="lower left", ncol=3, fontsize=12)
     return lines
@@ -205,7 +205,7 @@ def draw_iterates(ax: Axes, trajectories: Sequence[Trajectory], labels: Sequence
 
 def draw_step_size_runs(ax_iterates: Axes, ax_loss: Axes, trajectories: Sequence[Trajectory],
                         gammas: Sequence[float], *, minimizer: float) -> None:
-    """Constant-step runs overlaid: the first iterates (top axes) and f(w_k) - f* on a log scale (bottom axes)."""
+    """Constant-step runs overlaid: the first iterates (top axes) and f(w^(k)) - f* on a log scale (bottom axes)."""
     if len(trajectories) != len(gammas):
         raise ValueError(f"trajectories and gammas must have the same length, "
                          f"got {len(trajectories)} and {len(gammas)}")

@@ -49,7 +49,7 @@ REGIME_TEXT = {
 
 
 class GradientDescent1DPanel(Panel):
-    """Sliders for γ₀, schedule, decay, w₀ and steps over a live picture of descent on (w − 6)²."""
+    """Sliders for γ₀, schedule, decay, w⁽⁰⁾ and steps over a live picture of descent on (w − 6)²."""
 
     def __init__(self, gamma: float = 0.1, w0: float = 23.0, num_steps: int = 10, schedule: str = "constant") -> None:
         super().__init__()
@@ -59,7 +59,7 @@ class GradientDescent1DPanel(Panel):
             "schedule": widgets.Dropdown(options=list(SCHEDULE_NAMES), value="constant", description="schedule",
                                          style={"description_width": "110px"}),
             "decay": slider("float", DECAY_SETTINGS["constant"][0], 0.9, 0.5, 1.0, 0.01),
-            "w0": slider("float", "start w₀", 23.0, -10.0, 23.0, 0.5, ".1f"),
+            "w0": slider("float", "start w⁽⁰⁾", 23.0, -10.0, 23.0, 0.5, ".1f"),
             "num_steps": slider("int", "steps", 10, 1, 100, 1),
         }
         self.controls["decay"].disabled = True
@@ -98,7 +98,7 @@ class GradientDescent1DPanel(Panel):
             ax_curve, ax_loss = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1])
             ax_ruler = fig.add_subplot(grid[1, :])
             self.curve = draw_descent_1d(ax_curve, self.objective, self.trajectory, animated=True)
-            (self.loss_line,) = draw_loss_curves(ax_loss, [self.trajectory], ["$f(w_k) - f^*$, $f^* = 0$"], animated=True,
+            (self.loss_line,) = draw_loss_curves(ax_loss, [self.trajectory], ["$f(w^{(k)}) - f^*$, $f^* = 0$"], animated=True,
                                                floor_note=True)
             ax_loss.get_legend().remove()  # one line: the y label says what it is
             ax_loss.set_xlim(0, self.controls["num_steps"].value)
@@ -160,7 +160,7 @@ class GradientDescent1DPanel(Panel):
         w = t.iterates.reshape(-1)
         shown = ", ".join(f"{x:.4f}" for x in w[:6]) + (", ..." if len(w) > 6 else "")
         return "\n".join([
-            f"schedule: {self.schedule()!r}, w0 = {w[0]:g}, steps = {self.controls['num_steps'].value}",
+            f"schedule: {self.schedule()!r}, w⁽⁰⁾ = {w[0]:g}, steps = {self.controls['num_steps'].value}",
             f"gamma0 as a constant step: {self.regime()}",
             f"iterates: {shown}",
             f"result: {t.describe()}",

@@ -66,7 +66,7 @@ HINTS: dict[str, dict[str, object]] = {
 DESCRIPTIONS: dict[str, str] = {
     "GradientDescent1DPanel": "Gradient descent on (w − 6)²: the iterates on the curve, the loss per step "
                               "and the step-size ruler",
-    "TaylorStepPanel": "The objective with its tangent line and penalised model at w₀, and the step they give",
+    "TaylorStepPanel": "The objective with its tangent line and penalised model at w⁽⁰⁾, and the step they give",
     "NetworkTrainingPanel": "The training loss per step and the fitted curve with its basis functions",
     "ToyGraphPanel": "The computation graph of j = 3(a + b·c) with the backward pass shown edge by edge",
     "SGDvsGDPanel": "The paths of SGD and full-batch GD on the two-basin risk and their loss against work",
