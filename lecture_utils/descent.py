@@ -59,7 +59,7 @@ class Trajectory:
         where = f"{float(final):.6f}" if final.ndim == 0 else np.array2string(final, precision=6, suppress_small=True)
         if self.diverged:
             factor = f"{DIVERGENCE_FACTOR:.0e}".replace("e+0", "e")  # 1e8
-            return f"diverged after {self.num_steps} steps (|w| > {factor} * max(1, |w0|) = {self.divergence_threshold:.3g})"
+            return f"diverged after {self.num_steps} steps (|w| > {factor} * max(1, |w(0)|) = {self.divergence_threshold:.3g})"
         if self.stop_reason == "max_steps":
             return f"ran all {self.num_steps} steps; final w = {where}"
         eps = self.epsilon.get(self.stop_reason, DEFAULT_EPSILON)

@@ -392,7 +392,7 @@ def _column_formatter(activation: str, digits: int) -> Any:
 
 def network_forward_graph(x: Any, theta: Any, P: Any, A: Any, beta: Any, y_hat: float, y: float, loss: float,
                           activation: str = "g", digits: int = 3) -> ComputationGraph:
-    """The lecture's forward graph of example i: Xᵢ, Θ → Pᵢ → Aᵢ; Aᵢ, β → Ŷᵢ; Ŷᵢ, Yᵢ → Lᵢ (with numbers)."""
+    """The lecture's forward graph of example i: Xᵢ, Θ → Pᵢ → Aᵢ; Aᵢ, β → Ŷᵢ; Ŷᵢ, Yᵢ → ℒᵢ (with numbers)."""
     x, theta, P, A, beta, y_hat, y, loss = _numbers(x=x, theta=theta, P=P, A=A, beta=beta, y_hat=y_hat, y=y,
                                                     loss=loss)
     f = _column_formatter(activation, digits)
@@ -404,7 +404,7 @@ def network_forward_graph(x: Any, theta: Any, P: Any, A: Any, beta: Any, y_hat: 
         GraphNode("beta", "β", f(beta), x=2.5, y=-1.1, kind="input"),
         GraphNode("Y_hat", "Ŷᵢ = βᵀAᵢ", f(y_hat), x=3, y=0),
         GraphNode("Y", "Yᵢ", f(y), x=3, y=0.75, kind="input"),
-        GraphNode("L", "Lᵢ = (Yᵢ − Ŷᵢ)²", f(loss), x=4, y=0, kind="output"),
+        GraphNode("L", "ℒᵢ = (Yᵢ − Ŷᵢ)²", f(loss), x=4, y=0, kind="output"),
     ]
     edges = [GraphEdge("X", "P"), GraphEdge("Theta", "P"), GraphEdge("P", "A"), GraphEdge("A", "Y_hat"),
              GraphEdge("beta", "Y_hat"), GraphEdge("Y_hat", "L"), GraphEdge("Y", "L")]
@@ -414,7 +414,7 @@ def network_forward_graph(x: Any, theta: Any, P: Any, A: Any, beta: Any, y_hat: 
 
 def network_backward_graph(dL_dYhat: Any, dL_dA: Any, dL_dP: Any, dL_dTheta: Any, dL_dbeta: Any,
                            activation: str = "g", digits: int = 3) -> ComputationGraph:
-    """The backward graph: ∂Lᵢ/∂Ŷᵢ → ∂Lᵢ/∂Aᵢ → ∂Lᵢ/∂Pᵢ → ∂Lᵢ/∂Θ, and ∂Lᵢ/∂Ŷᵢ → ∂Lᵢ/∂β.
+    """The backward graph: ∂ℒᵢ/∂Ŷᵢ → ∂ℒᵢ/∂Aᵢ → ∂ℒᵢ/∂Pᵢ → ∂ℒᵢ/∂Θ, and ∂ℒᵢ/∂Ŷᵢ → ∂ℒᵢ/∂β.
 
     Each box sits where its variable sits in ``network_forward_graph`` and each edge is the forward edge it
     reverses, labelled with the factor the chain rule multiplies by, as in ``graph_from_value(...,
@@ -425,11 +425,11 @@ def network_backward_graph(dL_dYhat: Any, dL_dA: Any, dL_dP: Any, dL_dTheta: Any
                                                            dL_dTheta=dL_dTheta, dL_dbeta=dL_dbeta)
     f = _column_formatter(activation, digits)
     nodes = [
-        GraphNode("Y_hat", "∂Lᵢ/∂Ŷᵢ", f"−2(Yᵢ − Ŷᵢ)\n= {f(np.ravel(dL_dYhat)[0])}", x=3, y=0, kind="output"),
-        GraphNode("A", "∂Lᵢ/∂Aᵢ", f(np.ravel(dL_dA)), x=2.1, y=0),
-        GraphNode("beta", "∂Lᵢ/∂β", f(np.ravel(dL_dbeta)), x=2.5, y=-1.1, kind="input"),
-        GraphNode("P", "∂Lᵢ/∂Pᵢ", f(np.ravel(dL_dP)), x=0.95, y=0),
-        GraphNode("Theta", "∂Lᵢ/∂Θ", f(dL_dTheta), x=0, y=-1.1, kind="input"),
+        GraphNode("Y_hat", "∂ℒᵢ/∂Ŷᵢ", f"−2(Yᵢ − Ŷᵢ)\n= {f(np.ravel(dL_dYhat)[0])}", x=3, y=0, kind="output"),
+        GraphNode("A", "∂ℒᵢ/∂Aᵢ", f(np.ravel(dL_dA)), x=2.1, y=0),
+        GraphNode("beta", "∂ℒᵢ/∂β", f(np.ravel(dL_dbeta)), x=2.5, y=-1.1, kind="input"),
+        GraphNode("P", "∂ℒᵢ/∂Pᵢ", f(np.ravel(dL_dP)), x=0.95, y=0),
+        GraphNode("Theta", "∂ℒᵢ/∂Θ", f(dL_dTheta), x=0, y=-1.1, kind="input"),
     ]
     # each edge is the forward edge it reverses (user's input -> user), labelled with the chain-rule factor
     edges = [GraphEdge("A", "Y_hat", "× βᵀ"), GraphEdge("beta", "Y_hat", "× Aᵢᵀ"),

@@ -174,7 +174,7 @@ def test_divergence_limit_scales_with_the_start():
     assert abs(run.iterates[-1]) > limit >= np.max(np.abs(run.iterates[:-1]))
     # |w_k - 6| = 17 * 1.4^k first exceeds the limit (less or more 6) at this k:
     assert run.num_steps == int(np.ceil(np.log((limit - 6) / 17) / np.log(1.4)))
-    assert "1e8 * max(1, |w0|)" in run.describe()
+    assert "1e8 * max(1, |w(0)|)" in run.describe()
 
 
 @pytest.mark.parametrize("w0", [1e9, -1e12, 1e15])

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Sequence, Union
+from typing import Any, Optional, Sequence, Union
 
 import matplotlib as mpl
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from ..descent import Trajectory
 from ..functions import DiagonalQuadratic
@@ -35,7 +36,7 @@ def draw_ravine(ax: Axes, objective: DiagonalQuadratic, xlim: tuple[float, float
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     ax.set_xlabel("$w_1$ (flat direction, curvature μ)")
-    ax.set_ylabel("$w_2$ (steep, curvature $λ_{max}$)")
+    ax.set_ylabel("$w_2$ (steep, $λ_{max}$)")
     ax.set_title(f"f(w) = {objective.latex}: a ravine (axes not to scale)")
 
 
@@ -226,7 +227,7 @@ def _label_spots(G: np.ndarray, B: np.ndarray, rate: np.ndarray, keep_clear: Seq
 
 def plot_ravine_paths(ravine: DiagonalQuadratic, paths: Sequence[tuple[Trajectory, str, str]], *,
                       losses: Optional[Sequence[tuple[Trajectory, str, str]]] = None, steps: Optional[Sequence[Trajectory]] = None,
-                      levels: int = 5):
+                      levels: int = 5) -> Figure:
     """The ravine with each (run, colour, label) path; below it, optionally, the losses of (run, colour, label)
     or the per-coordinate steps of adaptive runs. Returns the figure."""
     import matplotlib.pyplot as plt
@@ -249,7 +250,8 @@ def plot_ravine_paths(ravine: DiagonalQuadratic, paths: Sequence[tuple[Trajector
     return fig
 
 
-def plot_rate_map(curvatures: Sequence[float], point: tuple[float, float], point_label: str, *, bands: int = 10):
+def plot_rate_map(curvatures: Sequence[float], point: tuple[float, float], point_label: str, *,
+                  bands: int = 10) -> Figure:
     """The rate map of heavy ball with its landmarks and one more point (a pink cross), the contour labels kept
     clear of it. Returns the figure."""
     import matplotlib.pyplot as plt
@@ -262,7 +264,7 @@ def plot_rate_map(curvatures: Sequence[float], point: tuple[float, float], point
     return fig
 
 
-def plot_risk_paths(risk: object, paths: Sequence[tuple[Trajectory, str, str]], *, title: str):
+def plot_risk_paths(risk: object, paths: Sequence[tuple[Trajectory, str, str]], *, title: str) -> Figure:
     """Notebook 05's two-basin risk with each (run, colour, label) path. Returns the figure."""
     import matplotlib.pyplot as plt
 
@@ -278,7 +280,7 @@ def plot_risk_paths(risk: object, paths: Sequence[tuple[Trajectory, str, str]], 
 
 
 def plot_cost_curves(runs: Sequence[Trajectory], labels: Sequence[str], *, reference: Optional[tuple[float, str]] = None,
-                     **kwargs):
+                     **kwargs: Any) -> Figure:
     """``draw_cost_curves`` on a figure of its own, with an optional dotted reference level (value, label)."""
     import matplotlib.pyplot as plt
 
@@ -289,7 +291,7 @@ def plot_cost_curves(runs: Sequence[Trajectory], labels: Sequence[str], *, refer
     return fig
 
 
-def plot_runs_on_curve(function: object, runs: Sequence[Trajectory], labels: Sequence[str], *, title: str):
+def plot_runs_on_curve(function: object, runs: Sequence[Trajectory], labels: Sequence[str], *, title: str) -> Figure:
     """``draw_runs_on_curve`` on a figure of its own."""
     import matplotlib.pyplot as plt
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Iterator, Optional
 
 import matplotlib as mpl
 import numpy as np
 from cycler import cycler
 from matplotlib import patheffects
 from matplotlib.colors import to_rgba
+from matplotlib.typing import ColorType
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
@@ -72,7 +73,7 @@ MIN_LINE_CONTRAST = 3.0
 EDGE_SHADE = 0.5  # the edge is the line's colour times this (orange's edge is 7.5:1 on white)
 
 
-def contrast_on_white(color) -> float:
+def contrast_on_white(color: ColorType) -> float:
     """WCAG contrast ratio of a colour against the white figure background (1 to 21)."""
     rgb = np.array(to_rgba(color)[:3])
     linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
@@ -80,7 +81,7 @@ def contrast_on_white(color) -> float:
     return 1.05 / (luminance + 0.05)
 
 
-def _stroke_colour(line: Line2D):
+def _stroke_colour(line: Line2D) -> Optional[ColorType]:
     """The colour a reader sees a line by: its own, or its markers' edge when it is markers only."""
     if line.get_linestyle() in ("None", "", " ") or line.get_linewidth() == 0:
         return line.get_markeredgecolor() if line.get_marker() not in ("None", "", " ", None) else None

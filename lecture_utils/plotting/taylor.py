@@ -125,8 +125,8 @@ def _readout_text(report: taylor.StepReport) -> str:
             f"w⁽⁰⁾ = {_plain(float(report.w0))},  f′(w⁽⁰⁾) = {_plain(float(report.grad_w0))}\n"
             f"w⁽¹⁾ = w⁽⁰⁾ − γ f′(w⁽⁰⁾) = {_plain(float(report.w1), 4)}\n"
             f"step length α = |w⁽¹⁾ − w⁽⁰⁾| = {_plain(report.alpha)}\n"
-            f"f(w⁽⁰⁾) − m_λ(w⁽¹⁾) = {_plain(report.predicted_decrease, 4)}  (predicted)\n"
-            f"f(w⁽⁰⁾) − f(w⁽¹⁾) = {_plain(report.actual_decrease, 4)}  (actual)")
+            f"f(w⁽⁰⁾) − m_λ(w⁽¹⁾) = {_plain(report.predicted_decrease, 4)} (predicted)\n"
+            f"f(w⁽⁰⁾) − f(w⁽¹⁾) = {_plain(report.actual_decrease, 4)} (actual)")
 
 
 def draw_taylor_1d(ax: Axes, objective: Any, report: taylor.StepReport, *, xlim: tuple[float, float],

@@ -449,11 +449,11 @@ def button_row(label: str, buttons: Sequence[widgets.Button]) -> widgets.HBox:
 # Plain-text spellings of the library's messages (printed by the notebooks, so they stay ASCII there)
 # and how a panel's readout writes them: one style on screen, Unicode arrows and Greek letters.
 _UNICODE = [("->", "→"), ("gamma_k", "γₖ"), ("gamma0", "γ₀"), ("gamma", "γ"), ("beta", "β"), ("lambda", "λ"),
-            ("alpha", "α"), ("|w0|", "|w₀|"), ("w0", "w₀"), ("w_k", "wₖ"), (" * ", " · ")]
+            ("alpha", "α"), ("w(0)", "w⁽⁰⁾"), ("w(k)", "w⁽ᵏ⁾"), (" * ", " · ")]
 
 
 def readout_text(text: str) -> str:
-    """A library message as a panel's readout shows it: → for ->, γ for gamma, w₀ for w0, · for *."""
+    """A library message as a panel's readout shows it: → for ->, γ for gamma, w⁽⁰⁾ for w(0), · for *."""
     for plain, shown in _UNICODE:
         text = text.replace(plain, shown)
     return text

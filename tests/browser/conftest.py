@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import nbformat
 import pytest
 
 import servers
@@ -17,6 +18,14 @@ REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 ARTEFACTS = REPO / "build" / "browser"
 CHROMIUM = Path("/usr/bin/chromium")
+
+
+def code_cells(name: str) -> int:
+    return sum(c.cell_type == "code" for c in nbformat.read(REPO / "notebooks" / name, as_version=4).cells)
+
+
+def uses_sliders(name: str) -> bool:
+    return "widgets" in (REPO / "notebooks" / name).read_text()
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 

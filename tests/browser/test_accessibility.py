@@ -194,7 +194,7 @@ def test_keyboard_only_through_the_panel_of_01(page, a11y_lab):
     labels = [f["label"] for f in reached]
     sliders = [f for f in reached if f["kind"] == "slider"]
     buttons = [f for f in reached if f["kind"] == "button"]
-    assert {"γ₀ (step size)", "start w₀", "steps"} <= set(labels), labels
+    assert {"γ₀ (step size)", "start w⁽⁰⁾", "steps"} <= set(labels), labels
     assert any(f["kind"] == "select" for f in reached), "the schedule chooser is not reachable by Tab"
     assert len(buttons) >= 5, f"landmark buttons reached: {labels}"
     assert all(f["label"] for f in reached), f"a control without a visible label: {reached}"

@@ -2,7 +2,9 @@
 
 Each test opens a notebook the way a student does, runs it, checks that every code cell ran
 without an error or warning output, and drags every slider, checking that its readout shows
-the new value and the plot image changed. One more JupyterLab test, on a server with JupyterLab's
+the new value and the plot image changed. In JupyterLab the same Run All also serves the checks
+of test_panel_state.py (each panel shows the state its code set) and projector.py (the panels
+fit 1024 x 768 and 1366 x 768). One more JupyterLab test, on a server with JupyterLab's
 default settings (what a student has), measures the slider-to-picture latency of notebook 01 in
 the page and writes it to benchmarks/results.json ("browser").
 """
@@ -16,17 +18,11 @@ import nbformat
 import pytest
 
 import ui
-from conftest import NOTEBOOKS, REPO
+from conftest import NOTEBOOKS, REPO, code_cells, uses_sliders
+from test_panel_state import check_panels_show_the_state_their_code_set, open_run_watched
+from projector import check_panels_fit_a_projector
 
 FIRST = "01_gradient_descent_1d.ipynb"
-
-
-def code_cells(name: str) -> int:
-    return sum(c.cell_type == "code" for c in nbformat.read(REPO / "notebooks" / name, as_version=4).cells)
-
-
-def uses_sliders(name: str) -> bool:
-    return "widgets" in (REPO / "notebooks" / name).read_text()
 
 
 def open_and_run(page, server, path: str, name: str) -> None:
@@ -52,8 +48,14 @@ def check_all_sliders(page, name: str) -> None:
 
 @pytest.mark.parametrize("name", [p.name for p in NOTEBOOKS])
 def test_jupyterlab(page, lab_server, name):
-    open_and_run(page, lab_server, f"lab/tree/{name}?reset", name)
+    """One Run All per notebook (each takes most of a minute here), then every check in turn: the panels
+    show the state their code set (test_panel_state), every slider drags (with its readout and picture),
+    and the panels fit a projector (projector.py), which ends with every slider at its maximum."""
+    open_run_watched(page, lab_server, name)
+    check_panels_show_the_state_their_code_set(page, lab_server, name)
     check_all_sliders(page, name)
+    if uses_sliders(name):
+        check_panels_fit_a_projector(page, lab_server, name)
 
 
 def test_notebook7(page, notebook_server):

@@ -27,8 +27,7 @@ import urllib.error
 import pytest
 
 import ui
-from conftest import NOTEBOOKS
-from test_notebooks_in_browser import code_cells
+from conftest import code_cells
 
 # Installed in the kernel before Run All (a second client). Names start with "_" so that the
 # panels' listing (ui.KERNEL_PANELS) never takes them for the notebook's own variables.
@@ -113,9 +112,8 @@ def wait_for_page_to_match(page, kernel: list[dict], timeout: float = 10.0) -> l
         page.wait_for_timeout(250)
 
 
-@pytest.mark.parametrize("name", [p.name for p in NOTEBOOKS])
-def test_panels_show_the_state_their_code_set(page, lab_server, name):
-    open_run_watched(page, lab_server, name)
+def check_panels_show_the_state_their_code_set(page, lab_server, name):
+    """Run by test_notebooks_in_browser.test_jupyterlab right after open_run_watched (one Run All per notebook)."""
     time.sleep(2.0)  # a late message from the page would land by now
     watch = json.loads(ui.kernel_run(lab_server, REPORT_WATCH))
     kernel = ui.kernel_panels(lab_server)

@@ -1,5 +1,5 @@
-"""The live panels on a classroom projector: 1024 x 768 with and without JupyterLab's left sidebar,
-and 1366 x 768.
+"""The live panels on a classroom projector, checked by test_notebooks_in_browser.test_jupyterlab after
+its Run All: 1024 x 768 with and without JupyterLab's left sidebar, and 1366 x 768.
 
 Each notebook is run once; then, in each layout, every panel must show every control whole
 (inside its output area, labels and button texts not cut, every slider's readout shown), be
@@ -12,11 +12,7 @@ sizes, read in the kernel). The sizes measured are printed.
 
 from __future__ import annotations
 
-import pytest
-
 import ui
-from conftest import NOTEBOOKS
-from test_notebooks_in_browser import open_and_run, uses_sliders
 
 LAYOUTS = [  # name, viewport width, height, left sidebar open
     ("1024x768", 1024, 768, False),
@@ -24,7 +20,6 @@ LAYOUTS = [  # name, viewport width, height, left sidebar open
     ("1366x768", 1366, 768, False),
 ]
 MIN_TEXT_PX = 12.0
-PANEL_NOTEBOOKS = [p.name for p in NOTEBOOKS if uses_sliders(p.name)]
 
 SIDEBAR_OPEN = "() => { const s = document.querySelector('#jp-left-stack'); return !!s && s.offsetWidth > 0; }"
 
@@ -105,10 +100,8 @@ def drag_to_max(page, index: int) -> str | None:
     return None
 
 
-@pytest.mark.parametrize("name", PANEL_NOTEBOOKS)
-def test_panels_fit_a_projector(page, lab_server, name):
-    page.set_viewport_size({"width": 1024, "height": 768})
-    open_and_run(page, lab_server, f"lab/tree/{name}?reset", name)
+def check_panels_fit_a_projector(page, lab_server, name):
+    """Run by test_notebooks_in_browser.test_jupyterlab on the notebook it ran (one Run All per notebook)."""
     min_font = [p["min_font_px"] for p in ui.kernel_panels(lab_server)]
     failures = []
     for layout, width, height, sidebar in LAYOUTS:
