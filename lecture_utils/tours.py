@@ -183,7 +183,7 @@ TOURS: dict[str, dict[str, list[Stop]]] = {
             (_ravine(3.3, 0.67), "The optimum γ* = 3.3 and β* = 0.67: rate 0.819, the fastest there is here"),
             (_ravine(3.3, 0.668), "β = 0.668, only 0.002 lower: the rate jumps to 0.835. "
                                   "The optimum is a sharp corner"),
-            (_ravine(3.0, 0.5), "At β = 0.5 the edge is γ = 2(1 + β)/L = 3: "
+            (_ravine(3.0, 0.5), "At β = 0.5 the edge is γ = 2(1 + β)/λ_max = 3: "
                                 "there the steep direction never shrinks (rate 1.000)"),
             (_ravine(3.2, 0.5), "Past the edge, γ = 3.2: the run diverges"),
             (_ravine(1.0, 0.9, "Nesterov"), "Nesterov's look-ahead at γ = 1 and β = 0.9: "

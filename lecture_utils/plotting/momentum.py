@@ -212,8 +212,6 @@ def _label_spots(G: np.ndarray, B: np.ndarray, rate: np.ndarray, keep_clear: Seq
     gamma to the right (or left near the edge); None (automatic placement) when nothing is in the way."""
     if not keep_clear:
         return None
-    from matplotlib.figure import Figure
-
     scratch = Figure().add_subplot()
     scratch_lines = scratch.contour(G, B, rate, levels=RATE_LEVELS)
     spots = [tuple(t.get_position()) for t in scratch.clabel(scratch_lines, fontsize=11, fmt="%.2f")]
@@ -286,7 +284,7 @@ def plot_cost_curves(runs: Sequence[Trajectory], labels: Sequence[str], *, refer
 
     fig, ax = plt.subplots(figsize=(9, 5))
     if reference is not None:
-        ax.axhline(reference[0], color="#6E6E6E", linestyle=":", linewidth=2, label=reference[1])
+        ax.axhline(reference[0], color=COLORS["grey"], linestyle=":", linewidth=2, label=reference[1])
     draw_cost_curves(ax, runs, labels, **kwargs)
     return fig
 

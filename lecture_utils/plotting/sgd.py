@@ -92,7 +92,7 @@ def draw_risk_background(ax: Axes, risk: RobustCentreRisk, *, levels: int = 24, 
 def add_loss_colorbar(ax: Axes, filled: object) -> object:
     """A colour bar for the filled contours of L(w), saying what its colours mean."""
     bar = ax.figure.colorbar(filled, ax=ax, shrink=0.9, pad=0.02)
-    bar.set_label("L(w): dark = low")
+    bar.set_label(r"$\mathcal{L}(w)$: dark = low")
     bar.locator = MaxNLocator(5)
     bar.update_ticks()
     return bar
@@ -170,9 +170,9 @@ def draw_loss_vs_work(ax: Axes, risk: RobustCentreRisk, run: SGDResult, gd: Traj
     """Full-data loss L(w) against per-example gradient evaluations for SGD and GD, with both minima's levels."""
     deep, shallow = risk.minima()
     ax.axhline(risk.value(shallow), color=COLORS["orange"], linestyle="--", linewidth=2,
-               label=f"shallow min, L = {risk.value(shallow):.1f}")
+               label=f"shallow min, ℒ = {risk.value(shallow):.1f}")
     ax.axhline(risk.value(deep), color=COLORS["green"], linestyle="--", linewidth=2,
-               label=f"deep min, L = {risk.value(deep):.1f}")
+               label=f"deep min, ℒ = {risk.value(deep):.1f}")
     (sgd_line,) = ax.plot([], [], "-", color=SGD_COLOR, linewidth=2, label=f"SGD, |B| = {run.batch_size}",
                           animated=animated)
     (gd_line,) = ax.plot([], [], "o-", color=GD_COLOR, markersize=4, linewidth=2, label="full-batch GD",
@@ -184,9 +184,9 @@ def draw_loss_vs_work(ax: Axes, risk: RobustCentreRisk, run: SGDResult, gd: Traj
     ax.xaxis.set_major_locator(MaxNLocator(5))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x / 1000:g}k" if x else "0"))
     ax.set_xlabel("per-example gradients computed")
-    ax.set_ylabel("full-data loss L(w)")
+    ax.set_ylabel(r"full-data loss $\mathcal{L}(w)$")
     ax.set_title(title)
-    ax.legend(loc="center right", fontsize=12)  # between the two levels: clear of both plateaus
+    ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.68), fontsize=12)  # between the two levels: clear of both plateaus
     return artists
 
 
@@ -200,7 +200,7 @@ def draw_estimate_histograms(axes: Sequence[Axes], estimates: np.ndarray, full: 
                    label=f"mean of estimates {estimates[:, j].mean():.2f}")
         ax.set_xlabel(f"component {j + 1} of the estimate")
         ax.set_ylabel("count")
-        ax.set_title(f"∂L/∂w{j + 1}: mini-batches of {batch_size}")
+        ax.set_title(rf"$\partial\mathcal{{L}}/\partial w_{j + 1}$: mini-batches of {batch_size}")
         ax.legend(loc="upper left", fontsize=11)
 
 

@@ -78,7 +78,7 @@ class SGDvsGDPanel(Panel):
             ax_map, ax_loss = fig.subplots(1, 2, width_ratios=[1.25, 1])
             draw_risk_background(ax_map, self.risk)
             self.paths = draw_paths(ax_map, self.run, self.gd, animated=True)
-            ax_map.set_title(f"Paths, {EPOCHS} passes each\n(colour: L(w), dark = low)", fontsize=15)
+            ax_map.set_title(f"Paths, {EPOCHS} passes each\n(colour: $\\mathcal{{L}}(w)$, dark = low)", fontsize=15)
             ax_map.legend(loc="lower left", fontsize=12, ncol=2)
             self.losses = draw_loss_vs_work(ax_loss, self.risk, self.run, self.gd, budget=EPOCHS * self.risk.n,
                                             animated=True, ylim=LOSS_YLIM)
@@ -111,7 +111,7 @@ class SGDvsGDPanel(Panel):
             basin = _basin(self.risk, w)
             if basin == "diverged":
                 return "diverged"
-            return f"w = ({w[0]:.3f}, {w[1]:.3f}), L = {self.risk.value(w):.2f}, {basin} basin"
+            return f"w = ({w[0]:.3f}, {w[1]:.3f}), ℒ = {self.risk.value(w):.2f}, {basin} basin"
 
         return "\n".join([  # READOUT_LINES short lines: none wraps at 1024 px
             f"γ_k = {float(c['gamma0'].value):.3f} / (1 + {float(c['decay'].value):.4f} k); "
