@@ -41,7 +41,7 @@ _LATEX = {r"\gamma": "γ", r"\alpha": "α", r"\beta": "β", r"\lambda": "λ", r"
           r"\varepsilon": "ε", r"\delta": "δ", r"\Delta": "Δ", r"\partial": "∂", r"\cdot": "·",
           r"\times": "×", r"\approx": "≈", r"\leq": "≤", r"\geq": "≥", r"\le": "≤", r"\ge": "≥",
           r"\infty": "∞", r"\rightarrow": "→", r"\to": "→", r"\star": "*", r"\ast": "*", r"\|": "‖",
-          r"\sum": "Σ", r"\ell": "ℓ", r"\mathcal{L}": "L", r"\top": "ᵀ", r"\mathbf": "", r"\mathrm": "",
+          r"\sum": "Σ", r"\ell": "ℓ", r"\mathcal{L}": "ℒ", r"\top": "ᵀ", r"\mathbf": "", r"\mathrm": "",
           r"\left": "", r"\right": "", r"\,": " ", r"\;": " ", r"\!": "", r"\quad": " "}
 _SUPERSCRIPTS = str.maketrans("0123456789+-−()kntTi", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁽⁾ᵏⁿᵗᵀⁱ")
 _SUBSCRIPTS = str.maketrans("0123456789+-−()kntij", "₀₁₂₃₄₅₆₇₈₉₊₋₋₍₎ₖₙₜᵢⱼ")

@@ -123,7 +123,7 @@ class SGDvsGDPanel(Panel):
         ])
 
 
-SUMMARY_HEADER = f"{'γ₀':>6} {'d':>7} {'|B|':>4} {'seed':>4}   {'SGD ends in':<14} {'L':>6}   {'GD ends in':<14} {'L':>6}"
+SUMMARY_HEADER = f"{'γ₀':>6} {'d':>7} {'|B|':>4} {'seed':>4}   {'SGD ends in':<14} {'ℒ':>6}   {'GD ends in':<14} {'ℒ':>6}"
 
 
 def summary_row(panel: SGDvsGDPanel) -> str:
