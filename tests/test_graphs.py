@@ -303,6 +303,47 @@ def test_network_graphs_carry_the_notebook_03_numbers():
     assert start[0] > end[0]
 
 
+def test_graph_pair_titles_and_its_own_figure():
+    import matplotlib.pyplot as plt
+
+    c = reused_graph()
+    forward, backward = gr.graph_from_value(c), gr.graph_from_value(c, backward=True)
+    fig = Figure(figsize=(9, 4.6), dpi=100)
+    axes = fig.subplots(2, 1)
+    gp.draw_graph_pair(axes[0], axes[1], forward, backward)  # no titles: the graphs' own
+    assert [ax.get_title() for ax in axes] == [forward.title, backward.title]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = gp.plot_forward_backward(forward, backward, titles=("top", "bottom"), figsize=(9, 4.6), fontsize=13)
+    try:
+        assert isinstance(fig, Figure) and tuple(fig.get_size_inches()) == (9, 4.6)
+        top, bottom = fig.axes
+        assert (top.get_title(), bottom.get_title()) == ("top", "bottom")
+        assert top.get_xlim() == bottom.get_xlim()
+        assert top.get_position().y0 > bottom.get_position().y0  # the forward graph on top
+        start, end = [p for p in bottom.patches if p.get_visible() and hasattr(p, "_posA_posB")][0]._posA_posB
+        assert start[0] > end[0]  # the backward graph's arrows run right to left
+    finally:
+        plt.close(fig)
+    for titles in ("one title", ("only one",), ("a", 2)):
+        with pytest.raises(TypeError, match="titles"):
+            gp.draw_graph_pair(axes[0], axes[1], forward, backward, titles=titles)
+
+
+def test_plot_toy_walk_is_the_static_twin_on_its_own_figure():
+    import matplotlib.pyplot as plt
+
+    fig = gp.plot_toy_walk(1.0, 2.0, 3.0, step=5, figsize=(9, 5.8))
+    try:
+        assert tuple(fig.get_size_inches()) == (9, 5.8) and len(fig.axes) == 3  # two graphs and the caption
+        assert fig.axes[0].get_title().startswith("forward graph of j")
+        texts = [t.get_text() for t in fig.axes[1].texts]
+        assert "= 9" in texts and "= ?" in texts  # at step 5 the gradient has reached b, not yet c
+        assert fig.axes[2].texts[0].get_text().startswith("∂j/∂b = ∂j/∂u × ∂u/∂b")
+    finally:
+        plt.close(fig)
+
+
 # --- the panel ----------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def panel():

@@ -3,7 +3,9 @@
 ``draw_graph`` lays a ``graphs.ComputationGraph`` out left to right (the
 forward pass) or, with every arrow reversed, right to left (the backward pass,
 drawn under the forward graph box for box, as the lecture does) and returns
-its artists, so a live panel can change texts and highlights in place;
+its artists, so a live panel can change texts and highlights in place
+(``draw_graph_pair`` draws the forward graph above the backward one, ``plot_forward_backward`` does so on a
+figure of its own and ``plot_toy_walk`` puts the live panel's picture on one);
 ``set_graph_texts`` puts a graph's numbers on them and ``show_walk_view`` one
 frame of the backward walk (a ``graphs.WalkView``). The graphs themselves, their formulas and the walk are
 computed in ``lecture_utils.graphs``.
@@ -17,6 +19,7 @@ from typing import Any, Optional
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
+from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.text import Text
@@ -178,19 +181,51 @@ def draw_graph(ax: Axes, graph: ComputationGraph, *, direction: str = "forward",
 
 
 def draw_graph_pair(ax_forward: Axes, ax_backward: Axes, forward: ComputationGraph, backward: ComputationGraph,
-                    **options: Any) -> tuple[GraphArtists, GraphArtists]:
+                    *, titles: Optional[tuple[str, str]] = None, **options: Any) -> tuple[GraphArtists, GraphArtists]:
     """The lecture's picture: ``forward`` on ``ax_forward`` and, under it box for box, ``backward`` (drawn
     with ``direction="backward"``: arrows right to left) on ``ax_backward``. Both axes get the same x-range,
-    so a variable's gradient sits right under its value. ``options`` go to both ``draw_graph`` calls."""
+    so a variable's gradient sits right under its value. ``titles`` (forward, backward) replace the graphs'
+    own titles. ``options`` go to both ``draw_graph`` calls."""
     if not isinstance(forward, ComputationGraph) or not isinstance(backward, ComputationGraph):
         raise TypeError("forward and backward must be ComputationGraphs")
-    top = draw_graph(ax_forward, forward, **options)
-    bottom = draw_graph(ax_backward, backward, direction="backward", **options)
+    if titles is None:
+        titles = (forward.title, backward.title)
+    elif (not isinstance(titles, (tuple, list)) or len(titles) != 2
+          or not all(isinstance(t, str) for t in titles)):
+        raise TypeError(f"titles must be two strings (forward, backward), got {titles!r}")
+    top = draw_graph(ax_forward, forward, title=titles[0], **options)
+    bottom = draw_graph(ax_backward, backward, direction="backward", title=titles[1], **options)
     left = min(ax_forward.get_xlim()[0], ax_backward.get_xlim()[0])
     right = max(ax_forward.get_xlim()[1], ax_backward.get_xlim()[1])
     for ax in (ax_forward, ax_backward):
         ax.set_xlim(left, right)
     return top, bottom
+
+
+def plot_forward_backward(forward: ComputationGraph, backward: ComputationGraph, *,
+                          figsize: tuple[float, float] = (9, 6), titles: Optional[tuple[str, str]] = None,
+                          **options: Any) -> Figure:
+    """``draw_graph_pair`` on a figure of its own: the forward graph on top, the backward graph under it.
+    ``titles`` (forward, backward) replace the graphs' own titles; ``options`` go to ``draw_graph``.
+    Returns the figure."""
+    import matplotlib.pyplot as plt
+
+    fig, (ax_forward, ax_backward) = plt.subplots(2, 1, figsize=figsize)
+    draw_graph_pair(ax_forward, ax_backward, forward, backward, titles=titles, **options)
+    return fig
+
+
+def plot_toy_walk(a: float = 1.0, b: float = 2.0, c: float = 3.0, step: int = 0, *,
+                  figsize: tuple[float, float] = (9, 5.8)) -> Figure:
+    """The live panel's picture at (a, b, c) and backward step ``step`` (``widgets.graphs.draw_toy_walk``,
+    with its caption) on a figure of its own: the panel's static twin. Returns the figure."""
+    import matplotlib.pyplot as plt
+
+    from ..widgets.graphs import draw_toy_walk  # imported here: that module imports this one
+
+    fig = plt.figure(figsize=figsize)
+    draw_toy_walk(fig, a, b, c, step)
+    return fig
 
 
 def set_graph_texts(artists: GraphArtists, graph: ComputationGraph) -> None:
