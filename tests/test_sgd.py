@@ -461,6 +461,17 @@ def test_figures_draw_without_warnings():
         assert [line.get_color() for line in ax.get_lines()] == [plots.SGD_COLOR, plots.SGD_COLOR_2]
         fig.canvas.draw()
         plt.close(fig)
+        fig, axes = plt.subplots(4, 1)  # the two-panel figures of section 5 and 7, each one call
+        sweep, long = plots.draw_step_regimes(axes[0], axes[1], gammas, np.array([2.0, 2.0, 0.0, 0.3]),
+                                              np.array([False, False, True, True]), paths, (0.0334, 0.036),
+                                              risk.minima()[0], escape_edge=0.033, sharp_edge=0.0237,
+                                              flat_edge=0.0337, num_steps=40)
+        assert axes[0].get_yscale() == "log" and len(long) == 2 and axes[1].get_xlim() == (0, 10)
+        lines = plots.draw_settling(axes[2], axes[3], risk, [many, many], ["a", "b"], saddle)
+        assert len(lines) == 2 and axes[2].get_title() == "Last iterates of 3 runs"
+        np.testing.assert_array_equal(axes[2].get_lines()[-1].get_xdata(), many[:, -1, 0])  # the last iterates
+        fig.canvas.draw()
+        plt.close(fig)
 
 
 # --- the live panel ------------------------------------------------------------------------

@@ -18,8 +18,10 @@ from lecture_utils import network
 from lecture_utils import twolayer as tl
 from lecture_utils.activations import SIGMOID
 from lecture_utils.gradcheck import gradient_check
-from lecture_utils.plotting.twolayer import (draw_boundaries, draw_cost_curve, draw_decision_boundary,
-                                            draw_equal_work_costs, plot_grid)
+from lecture_utils.plotting import alt
+from lecture_utils.plotting.twolayer import (draw_boundaries, draw_boundary_and_cost, draw_cost_curve,
+                                            draw_decision_boundary, draw_equal_work_costs,
+                                            draw_learning_rate_costs, plot_grid)
 from lecture_utils.widgets.twolayer import LEARNING_RATES, MAX_HIDDEN_UNITS, TwoLayerPanel
 
 
@@ -434,6 +436,32 @@ def test_stacked_boundaries_bands_and_equal_work_figure(moons):
     assert "mini-batches of 32: 7 steps per pass" in labels  # ceil(200 / 32) = 7 steps per epoch
     colors = {line.get_label(): line.get_color() for line in axes[2].get_lines()}
     assert colors["full batch: one step per pass"] != colors["mini-batches of 32: 7 steps per pass"]
+    FigureCanvasAgg(fig).draw()
+
+
+def test_learning_rate_costs_describe_a_chaotic_run_by_its_band():
+    fig = Figure()
+    ax = fig.subplots()
+    steady, chaotic = np.geomspace(0.69, 0.02, 101), 0.01 * (1.5 + np.sin(np.arange(101.0) ** 2))
+    draw_learning_rate_costs(ax, {1.0: steady, 30.0: chaotic}, "t", irregular={30.0: (1e-3, 1e-1)})
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["ln 2: guessing 0.5", "α = 1", "α = 30"]
+    text = alt.describe_axes(ax)
+    assert "α = 30 never settles" in text and "between about 10⁻³ and 10⁻¹" in text
+    assert "α = 1: 101 points" in text and "α = 30:" not in text  # no digits quoted from the chaotic curve
+    with pytest.raises(ValueError, match="irregular"):
+        draw_learning_rate_costs(fig.subplots(), {1.0: steady}, "t", irregular={3.0: (1e-3, 1e-1)})
+    FigureCanvasAgg(fig).draw()
+
+
+def test_boundary_and_cost_in_one_call(moons):
+    X, Y = moons
+    fig = Figure()
+    ax_boundary, ax_cost = fig.subplots(2, 1)
+    costs = np.geomspace(0.69, 0.3, 51)
+    boundary, cost = draw_boundary_and_cost(ax_boundary, ax_cost, lambda pts: 1 / (1 + np.exp(-pts[0])), X, Y,
+                                            costs, title="line", label="logistic regression", output="a", bands=10)
+    assert ax_boundary.get_title() == "line" and boundary.image.get_cmap().N == 10
+    assert "logistic regression" in [t.get_text() for t in ax_cost.get_legend().get_texts()]
     FigureCanvasAgg(fig).draw()
 
 

@@ -366,3 +366,20 @@ def draw_validation_curve(ax: Axes, search: StepSizeSearch) -> list:
     ax.set_title(f"Tuning γ₀: trained on {search.n_train}, scored on {search.n_validation} held-out examples")
     ax.legend(loc="upper right", fontsize=11)
     return artists
+
+
+def draw_step_regimes(ax_sweep: Axes, ax_long: Axes, step_sizes: np.ndarray, distances: np.ndarray,
+                      escaped: np.ndarray, long_paths: np.ndarray, long_steps: Sequence[float], minimum: np.ndarray, *,
+                      escape_edge: float, sharp_edge: float, flat_edge: float, num_steps: int) -> tuple[list, list]:
+    """The fixed-step sweep (``draw_step_sweep``) above two long runs (``draw_long_runs``): where GD escapes, settles."""
+    sweep = draw_step_sweep(ax_sweep, step_sizes, distances, escaped, escape_edge=escape_edge,
+                            sharp_edge=sharp_edge, flat_edge=flat_edge, num_steps=num_steps)
+    return sweep, draw_long_runs(ax_long, long_paths, long_steps, minimum)
+
+
+def draw_settling(ax_spread: Axes, ax_dist: Axes, risk: RobustCentreRisk, paths: Sequence[np.ndarray],
+                  labels: Sequence[str], minimum: np.ndarray) -> list:
+    """Many runs started at the minimum: their last iterates over ℒ (``draw_final_spread``) above the RMS distance
+    against the step (``draw_distance_to_minimum``); ``paths`` holds one array (S, K + 1, d) per schedule."""
+    draw_final_spread(ax_spread, risk, [p[:, -1] for p in paths], labels)
+    return draw_distance_to_minimum(ax_dist, paths, labels, minimum)

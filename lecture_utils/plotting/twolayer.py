@@ -9,8 +9,12 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap
 
+from . import alt
 from .sgd import GD_COLOR, SGD_COLOR
 from .style import COLORS
+
+_SUPERSCRIPT_DIGITS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")  # exponents in alt text
+
 
 # Probability of class 1: blue (class 0) through white (undecided) to vermillion (class 1).
 def _pale(color: str, amount: float = 0.55) -> tuple[float, float, float]:
@@ -169,6 +173,14 @@ def draw_cost_curve(
     return artists
 
 
+def draw_boundary_and_cost(ax_boundary: Axes, ax_cost: Axes, probability: Callable[[np.ndarray], np.ndarray],
+                           X: np.ndarray, Y: np.ndarray, costs: np.ndarray, *, title: str, label: str,
+                           output: str = "a^{[2]}", bands: Optional[int] = None) -> tuple[BoundaryArtists, CostArtists]:
+    """A trained model's decision boundary (``draw_decision_boundary``) above its cost curve (``draw_cost_curve``)."""
+    boundary = draw_decision_boundary(ax_boundary, probability, X, Y, title=title, output=output, bands=bands)
+    return boundary, draw_cost_curve(ax_cost, costs, label=label)
+
+
 def draw_boundaries(axes: Sequence[Axes], X: np.ndarray, Y: np.ndarray, probabilities: Sequence[Callable],
                     titles: Sequence[str], *, output: str = "a^{[2]}", bands: Optional[int] = 10
                     ) -> list[BoundaryArtists]:
@@ -210,18 +222,43 @@ LEARNING_RATE_STYLES = (
 )
 
 
-def draw_learning_rate_costs(ax: Axes, runs: dict, title: str) -> None:
-    """One cost curve per learning rate (``runs`` maps alpha to its costs), each its own colour and style."""
+def _power_of_ten(x: float) -> str:
+    """10⁻³ for 0.001: a band's edge written as a power of ten."""
+    return "10" + str(int(round(np.log10(x)))).translate(_SUPERSCRIPT_DIGITS)
+
+
+def draw_learning_rate_costs(ax: Axes, runs: dict, title: str, irregular: Optional[dict] = None) -> None:
+    """One cost curve per learning rate (``runs`` maps alpha to its costs), each its own colour and style.
+
+    ``irregular`` maps an alpha whose run never settles (a chaotic one) to the band (low, high), powers of ten,
+    that its cost keeps bouncing in. Its alt text then gives that band instead of the run's last values, which
+    the tiniest change (another CPU) moves.
+    """
+    irregular = dict(irregular or {})
     if len(runs) > len(LEARNING_RATE_STYLES):
         raise ValueError(f"at most {len(LEARNING_RATE_STYLES)} learning rates, got {len(runs)}")
+    if not set(irregular) <= set(runs):
+        raise ValueError(f"irregular names learning rates without a run: {sorted(set(irregular) - set(runs))}")
     ax.axhline(np.log(2.0), color=COLORS["grey"], linestyle=":", linewidth=2, label="ln 2: guessing 0.5")
+    handles, names, bands = [], [], []
     for (alpha, costs), style in zip(runs.items(), LEARNING_RATE_STYLES):
-        ax.semilogy(np.clip(costs, *COST_YLIM), linewidth=2.5, label=f"α = {alpha:g}", **style)
+        name = f"α = {alpha:g}"
+        # a leading underscore keeps alt.py from quoting a chaotic run's digits; the legend is built by hand
+        (line,) = ax.semilogy(np.clip(costs, *COST_YLIM), linewidth=2.5,
+                              label=f"_{name}" if alpha in irregular else name, **style)
+        handles.append(line)
+        names.append(name)
+        if alpha in irregular:
+            low, high = irregular[alpha]
+            bands.append(f"{name} never settles: after its first steps the cost bounces irregularly, mostly "
+                         f"between about {_power_of_ten(low)} and {_power_of_ten(high)}")
+    if bands:
+        alt.note(ax, "; ".join(bands) + ".", key="irregular")
     ax.set_ylim(*COST_YLIM)
     ax.set_xlabel("iteration")
     ax.set_ylabel("cost J (log scale)")
     ax.set_title(title)
-    ax.legend(loc="lower left", ncol=2)
+    ax.legend([ax.get_lines()[0], *handles], ["ln 2: guessing 0.5", *names], loc="lower left", ncol=2)
 
 
 def draw_equal_work_costs(ax: Axes, full_batch_costs: np.ndarray, minibatch_costs: np.ndarray, batch_size: int,
