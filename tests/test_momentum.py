@@ -319,3 +319,16 @@ def test_scaled_steps_share_one_axes_by_method_colour_and_coordinate_style():
     with pytest.raises(ValueError, match="bands"):
         draw_rate_map(ax_map, [MU, L], bands=0)
     FigureCanvasAgg(fig).draw()
+
+
+def test_summary_row_lines_up_with_the_header(panel):
+    from lecture_utils.widgets.momentum import SUMMARY_HEADER, summary_row
+    panel.set(method="momentum", gamma=3.3, beta=0.67, num_steps=100)
+    row = summary_row(panel)
+    assert row.split()[:5] == ["momentum", "3.300", "0.670", "100", "100"]
+    assert row.index("0.819") + 5 == SUMMARY_HEADER.index("closed-form rate") + len("closed-form rate")
+    assert "3.340" in row and "after 100 steps" in row
+    panel.set(method="GD", gamma=3.9)
+    assert "diverged" in summary_row(panel)
+    panel.set(method="Adam", gamma=0.1, beta=0.9)
+    assert summary_row(panel).split()[5] == "-"  # no closed form

@@ -42,14 +42,24 @@ def test_plot_functions_draw_labelled_figures():
     w0 = np.array([-10.0, 1.0])
     run = heavy_ball(ravine.grad, w0, 1.0, 50, beta=0.9, f=ravine.value)
     adam = run_method("Adam", ravine.grad, w0, 0.1, 50, beta=0.9, f=ravine.value)
-    one = mp.plot_ravine_paths(ravine, [(run, "#000000", "hb")])
+    one = mp.plot_ravine_paths(ravine, [(run, "momentum", "hb")])
     assert len(one.axes) == 1 and one.axes[0].get_xlabel()
-    two = mp.plot_ravine_paths(ravine, [(run, "#000000", "hb")], losses=[(run, "#000000", "hb")])
+    two = mp.plot_ravine_paths(ravine, [(run, "momentum", "hb")], losses=[(run, "momentum, β = 0.9", "hb")])
     assert len(two.axes) == 2 and two.axes[1].get_legend() is not None
-    three = mp.plot_ravine_paths(ravine, [(adam, "#000000", "adam")], steps=[adam])
+    three = mp.plot_ravine_paths(ravine, [(adam, "Adam", "adam")], steps=[adam])
     assert len(three.axes) == 2
     quartic = run_method("momentum", QUARTIC.grad, 3.5, 0.01, 30, beta=0.9, f=QUARTIC.value)
     curve = mp.plot_runs_on_curve(QUARTIC, [quartic], ["momentum"], title="t")
     assert curve.axes[0].get_title() == "t"
     costs = mp.plot_cost_curves([quartic], ["momentum"], reference=(1.0, "one"), ylabel="y", title="c")
     assert "one" in [t.get_text() for t in costs.axes[0].get_legend().get_texts()]
+
+
+def test_runs_are_coloured_by_method_name():
+    ravine = DiagonalQuadratic((0.005, 0.5))
+    run = heavy_ball(ravine.grad, np.array([-10.0, 1.0]), 1.0, 20, beta=0.9, f=ravine.value)
+    fig = mp.plot_ravine_paths(ravine, [(run, "GD, short step", "gd")], losses=[(run, "momentum", "hb")])
+    colors = {line.get_label(): line.get_color() for ax in fig.axes for line in ax.get_lines()}
+    assert colors["gd"] == mp.RUN_COLORS["GD, short step"] and colors["hb"] == mp.METHOD_COLORS["momentum"]
+    with pytest.raises(KeyError, match="no colour"):
+        mp.run_color("#56B4E9")  # colours live in the module, cells name the run

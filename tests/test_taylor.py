@@ -263,3 +263,13 @@ def test_trust_region_stack_titles_each_radius_and_keeps_one_legend():
     with pytest.raises(ValueError, match="same length"):
         draw_trust_region_stack(axes, GRADIENT_PICTURE, reports[:1])
     plt.close(fig)
+
+
+def test_summary_row_replays_the_step():
+    from lecture_utils.widgets.taylor import SUMMARY_HEADER, TaylorStepPanel, summary_row
+    panel = TaylorStepPanel()
+    panel.set(objective="non-convex quartic")
+    panel.set(w0=1.5, lam=2.0)
+    row = summary_row(panel)
+    assert row.startswith("non-convex quartic") and len(row) == len(SUMMARY_HEADER)
+    assert row.split()[-2:] == ["5.6448", "-3.9864"]  # predicted and actual decrease, as the notebook quotes them

@@ -102,6 +102,7 @@ def draw_descent_1d(
     ylim: tuple[float, float] = (0.0, 300.0),
     animated: bool = False,
     message: str = "",
+    title: str = "Gradient descent on f(w)",
 ) -> Descent1DArtists:
     """The lecture's 1D figure: f, the iterates joined by a path, downhill tangent arrows, dotted w* and f = 0."""
     grid = np.linspace(*xlim, 400)
@@ -125,7 +126,7 @@ def draw_descent_1d(
     ax.set_ylim(*ylim)
     ax.set_xlabel("w")
     ax.set_ylabel("f(w)")
-    ax.set_title("Gradient descent on f(w)")
+    ax.set_title(title)
     ax.legend(loc="upper center", fontsize=12, framealpha=0.95)
     artists = Descent1DArtists(ax, objective, path, start, arrows, text)
     artists.update(trajectory, message)

@@ -22,6 +22,15 @@ LOSS_YLIM = (1e-16, 1e4)
 RATE_RANGE = (0.75, 1.0)  # the colour scale of the rate map; rates >= 1 (divergence) get their own colour
 METHOD_COLORS = {"GD": COLORS["blue"], "momentum": COLORS["vermillion"], "Nesterov": COLORS["green"],
                  "RMSProp": COLORS["purple"], "Adam": COLORS["orange"]}
+# The colours of notebook 07's static runs: one per method, plus the two other settings its section-2 figure compares.
+RUN_COLORS = {**METHOD_COLORS, "GD, short step": COLORS["sky"], "momentum, β = 0.9": COLORS["purple"]}
+
+
+def run_color(name: str) -> str:
+    """The colour of a run named by its method (or one of the other settings in ``RUN_COLORS``)."""
+    if name not in RUN_COLORS:
+        raise KeyError(f"no colour for {name!r}: use one of {', '.join(RUN_COLORS)}")
+    return RUN_COLORS[name]
 
 
 def draw_ravine(ax: Axes, objective: DiagonalQuadratic, xlim: tuple[float, float] = RAVINE_XLIM,
@@ -226,8 +235,8 @@ def _label_spots(G: np.ndarray, B: np.ndarray, rate: np.ndarray, keep_clear: Seq
 def plot_ravine_paths(ravine: DiagonalQuadratic, paths: Sequence[tuple[Trajectory, str, str]], *,
                       losses: Optional[Sequence[tuple[Trajectory, str, str]]] = None, steps: Optional[Sequence[Trajectory]] = None,
                       levels: int = 5) -> Figure:
-    """The ravine with each (run, colour, label) path; below it, optionally, the losses of (run, colour, label)
-    or the per-coordinate steps of adaptive runs. Returns the figure."""
+    """The ravine with each (run, method, label) path; below it, optionally, the losses of (run, method, label)
+    or the per-coordinate steps of adaptive runs. A method is a key of ``RUN_COLORS``. Returns the figure."""
     import matplotlib.pyplot as plt
 
     two = losses is not None or steps is not None
@@ -236,12 +245,12 @@ def plot_ravine_paths(ravine: DiagonalQuadratic, paths: Sequence[tuple[Trajector
     else:
         fig, ax_path = plt.subplots(figsize=(9, 4.4))
     draw_ravine(ax_path, ravine, levels=levels)
-    for run, color, label in paths:
-        draw_ravine_path(ax_path, run, color, label)
+    for run, method, label in paths:
+        draw_ravine_path(ax_path, run, run_color(method), label)
     ax_path.legend(loc="upper right", fontsize=12)
     if losses is not None:
-        runs, colors, labels = zip(*losses)
-        draw_loss_panel(ax_low, list(runs), list(labels), list(colors))
+        runs, methods, labels = zip(*losses)
+        draw_loss_panel(ax_low, list(runs), list(labels), [run_color(m) for m in methods])
         ax_low.legend(loc="lower left")
     elif steps is not None:
         draw_scaled_steps(ax_low, list(steps))
@@ -263,15 +272,15 @@ def plot_rate_map(curvatures: Sequence[float], point: tuple[float, float], point
 
 
 def plot_risk_paths(risk: object, paths: Sequence[tuple[Trajectory, str, str]], *, title: str) -> Figure:
-    """Notebook 05's two-basin risk with each (run, colour, label) path. Returns the figure."""
+    """Notebook 05's two-basin risk with each (run, method, label) path (a key of ``RUN_COLORS``). Returns the figure."""
     import matplotlib.pyplot as plt
 
     from . import sgd as sgd_plots
 
     fig, ax = plt.subplots(figsize=(9, 5.6))
     sgd_plots.draw_risk_background(ax, risk, show_data=False, levels=8)
-    for run, color, label in paths:
-        draw_ravine_path(ax, run, color, label)
+    for run, method, label in paths:
+        draw_ravine_path(ax, run, run_color(method), label)
     ax.set_title(title)
     ax.legend(loc="lower left", fontsize=11, ncol=2)
     return fig

@@ -249,3 +249,21 @@ class MomentumPanel(Panel):
         else:
             lines.append(f"result: ran all {run.num_steps} steps; f(w^(k)) - f* = {final_gap:.1e}")
         return "\n".join(lines)
+
+
+SUMMARY_HEADER = (f"{'method':<9} {'γ':>6} {'β':>6} {'steps':>5} {'κ':>4}   {'closed-form rate':>16} {'measured':>8}   "
+                  f"{'edge: γ <':>9}   result: f(w⁽ᵏ⁾) − f*")
+
+
+def summary_row(panel: MomentumPanel) -> str:
+    """One line of the replay table under ``SUMMARY_HEADER``: settings, the two rates, the edge and how the run ended."""
+    c, run = panel.controls, panel.run
+    method, rate, measured = c["method"].value, panel.closed_form_rate(), panel.measured()
+    shown = "diverged" if not np.isfinite(measured) else f"{measured:.3f}"
+    edge = f"{panel.edge():.3f}" if method in ("GD", "momentum", "Nesterov") else "-"
+    if run.diverged:
+        result = f"diverged after {run.num_steps} steps"
+    else:
+        result = ("-" if run.values is None else f"{float(run.values[-1]):.1e}") + f" after {run.num_steps} steps"
+    return (f"{method:<9} {c['gamma'].value:6.3f} {c['beta'].value:6.3f} {c['num_steps'].value:5d} {panel.kappa:4g}   "
+            f"{'-' if rate is None else f'{rate:.3f}':>16} {shown:>8}   {edge:>9}   {result}")

@@ -93,3 +93,14 @@ class TaylorStepPanel(Panel):
             f"w⁽¹⁾ = {float(r.w1):.4f}, m_λ(w⁽¹⁾) = {r.model_w1:.4f}, f(w⁽¹⁾) = {r.f_w1:.4f}",
             f"predicted decrease f(w⁽⁰⁾) − m_λ(w⁽¹⁾) = {r.predicted_decrease:.4f}, actual decrease f(w⁽⁰⁾) − f(w⁽¹⁾) = {r.actual_decrease:.4f}",
         ])
+
+
+SUMMARY_HEADER = (f"{'objective':<18} {'w⁽⁰⁾':>6} {'λ':>6} {'γ':>6} {'w⁽¹⁾':>8}   {'m_λ(w⁽¹⁾)':>9} {'f(w⁽¹⁾)':>9}   "
+                  f"{'decrease: predicted':>19} {'actual':>9}")
+
+
+def summary_row(panel: TaylorStepPanel) -> str:
+    """One line of the replay table under ``SUMMARY_HEADER``: settings, the step, the predicted and actual decrease."""
+    r = panel.report
+    return (f"{panel.controls['objective'].value:<18} {float(r.w0):6.2f} {r.lam:6.2f} {r.gamma:6.4f} "
+            f"{float(r.w1):8.4f}   {r.model_w1:9.4f} {r.f_w1:9.4f}   {r.predicted_decrease:19.4f} {r.actual_decrease:9.4f}")
