@@ -62,9 +62,14 @@ class TaylorStepPanel(Panel):
         name = self.controls["objective"].value
         if name in self._positions:  # laid out before: put the axes back where the layout engine put them
             self.ax.set_position(self._positions[name])
-        else:  # new tick labels: lay out at the next full draw (LiveFigure then freezes the layout)
+            self.live.invalidate()
+        else:  # new tick labels: lay out now, at this objective's default sliders, and keep that layout: the
+            # readout's width changes with the numbers, and a layout made later would depend on the path taken
             self.fig.set_layout_engine("constrained")
-        self.live.invalidate()
+            self.live.invalidate()
+            self.artists.update(self.step())
+            self.live.render()  # LiveFigure freezes the layout at this full draw
+            self._positions[name] = self.ax.get_position()
 
     def _on_objective(self, change: dict) -> None:
         s = SETTINGS[change["new"]]
@@ -79,9 +84,6 @@ class TaylorStepPanel(Panel):
         self.report = self.step()
         self.artists.update(self.report)
         self.live.render()
-        name = self.controls["objective"].value
-        if name not in self._positions:
-            self._positions[name] = self.ax.get_position()
 
     def summary(self) -> str:
         """Plain-text numbers of the current step (printed under the panel for nbval)."""
