@@ -22,6 +22,8 @@ def _labels(ax):
     return [t for t in ax.texts if t.get_text() in {"0.85", "0.90", "0.95", "0.98"} and t.get_visible()]
 
 
+@pytest.mark.skipif(tuple(int(x) for x in matplotlib.__version__.split(".")[:2]) < (3, 9),
+                    reason="matplotlib 3.8 places the automatic contour labels elsewhere: the one this moves is not there")
 def test_rate_map_keeps_its_labels_off_the_marked_point():
     point = (1.0, 0.9)
     free = plt.figure().add_subplot()
