@@ -13,9 +13,6 @@ from . import alt
 from .sgd import GD_COLOR, SGD_COLOR
 from .style import COLORS
 
-_SUPERSCRIPT_DIGITS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")  # exponents in alt text
-
-
 # Probability of class 1: blue (class 0) through white (undecided) to vermillion (class 1).
 def _pale(color: str, amount: float = 0.55) -> tuple[float, float, float]:
     """``color`` mixed with white (amount 0: the colour, 1: white), so the data stay visible on top."""
@@ -224,7 +221,7 @@ LEARNING_RATE_STYLES = (
 
 def _power_of_ten(x: float) -> str:
     """10⁻³ for 0.001: a band's edge written as a power of ten."""
-    return "10" + str(int(round(np.log10(x)))).translate(_SUPERSCRIPT_DIGITS)
+    return alt.plain(f"$10^{{{int(round(np.log10(x)))}}}$")  # alt.py's own superscripts
 
 
 def draw_learning_rate_costs(ax: Axes, runs: dict, title: str, irregular: Optional[dict] = None) -> None:
