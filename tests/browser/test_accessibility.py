@@ -214,6 +214,10 @@ def test_keyboard_only_through_the_panel_of_01(page, a11y_lab):
                            " return r && r.textContent !== s; }", arg=[said], timeout=10_000)
     page.keyboard.press("Home")
     page.wait_for_function(AT_END, arg="0.01")
+    # Wait for the kernel to draw γ₀ = 0.01 first: a slider change still queued in the
+    # front end (ipywidgets buffers it while earlier ones are pending) would land after the click.
+    page.wait_for_function("() => /gamma=0\\.01\\)/.test(document.querySelector('.jp-OutputArea-output img.widget-image').alt)",
+                           timeout=30_000)
     # A landmark without dragging: Enter on "1.05 diverges" sets γ₀ = 1.05.
     page.locator('.jp-OutputArea-output button:has-text("1.05 diverges")').first.focus()
     page.keyboard.press("Enter")
