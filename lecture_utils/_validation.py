@@ -47,6 +47,15 @@ def check_in_range(name: str, value: Any, low: float, high: float) -> float:
     return number
 
 
+def check_callable(name: str, value: Any, what: str, optional: bool = False) -> None:
+    """Raise TypeError naming ``name`` unless ``value`` is callable (or None, if ``optional``); ``what`` says its form."""
+    if optional and value is None:
+        return
+    if not callable(value):
+        raise TypeError(f"{name} must be a callable {what}{' or None' if optional else ''}, "
+                        f"got {type(value).__name__}")
+
+
 def check_int(name: str, value: Any, minimum: int | None = None) -> int:
     """Return ``value`` as an int (at least ``minimum``), or raise naming ``name``."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):

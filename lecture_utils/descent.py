@@ -11,7 +11,7 @@ from typing import Callable, Iterator, Mapping, Optional, Union
 
 import numpy as np
 
-from ._validation import as_float_array, check_int, check_positive
+from ._validation import as_float_array, check_callable, check_int, check_positive
 from .schedules import Schedule, StepSize, as_schedule
 
 STOPPING_CRITERIA = ("gradient", "step", "value")
@@ -152,10 +152,8 @@ def gradient_descent(
     become non-finite or grow past ``DIVERGENCE_FACTOR`` · max(1, ||w_0||)
     stops early and is reported as diverged, without overflow warnings.
     """
-    if not callable(grad):
-        raise TypeError(f"grad must be a callable w -> gradient, got {type(grad).__name__}")
-    if f is not None and not callable(f):
-        raise TypeError(f"f must be a callable w -> value or None, got {type(f).__name__}")
+    check_callable("grad", grad, "w -> gradient")
+    check_callable("f", f, "w -> value", optional=True)
     w = as_float_array("w0", w0)
     num_steps = check_int("num_steps", num_steps, minimum=0)
     schedule = as_schedule(step_size)

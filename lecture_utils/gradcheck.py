@@ -13,22 +13,20 @@ from typing import Callable, Optional, Sequence
 
 import numpy as np
 
-from ._validation import as_float_array, check_positive
+from ._validation import as_float_array, check_callable, check_positive
 
 DEFAULT_H = 1e-5
 
 
 def numerical_gradient(f: Callable[[np.ndarray], float], w: np.ndarray, h: float = DEFAULT_H) -> np.ndarray:
     """Central-difference estimate of the gradient of the scalar function f at the array w (same shape as w)."""
-    if not callable(f):
-        raise TypeError(f"f must be a callable returning a scalar, got {type(f).__name__}")
+    check_callable("f", f, "returning a scalar")
     return numerical_gradients(f, [w], h)[0]
 
 
 def numerical_gradients(f: Callable[..., float], arrays: Sequence[np.ndarray], h: float = DEFAULT_H) -> list[np.ndarray]:
     """Central-difference gradients of the scalar f(*arrays) with respect to each array, one entry at a time."""
-    if not callable(f):
-        raise TypeError(f"f must be a callable returning a scalar, got {type(f).__name__}")
+    check_callable("f", f, "returning a scalar")
     h = check_positive("h", h)
     if isinstance(arrays, np.ndarray) or not isinstance(arrays, (list, tuple)):
         raise TypeError(f"arrays must be a list or tuple of arrays, got {type(arrays).__name__}")

@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from ._validation import as_float_array, check_in_range, check_int, check_positive
+from ._validation import as_float_array, check_callable, check_in_range, check_int, check_positive
 from .descent import Trajectory
 from .schedules import StepSize, as_schedule
 
@@ -107,10 +107,8 @@ def _run(method: str, rule: Callable, state: tuple, grad: Callable, w0: Union[fl
          step_size: StepSize, num_steps: int, f: Optional[Callable], divergence_factor: float,
          adaptive: bool = False) -> MethodTrajectory:
     """Apply ``rule(w, g, k, gamma, *state) -> (w_next, *state[, scale])`` num_steps times; stop if ||w|| blows up."""
-    if not callable(grad):
-        raise TypeError(f"grad must be a callable w -> gradient, got {type(grad).__name__}")
-    if f is not None and not callable(f):
-        raise TypeError(f"f must be a callable w -> value or None, got {type(f).__name__}")
+    check_callable("grad", grad, "w -> gradient")
+    check_callable("f", f, "w -> value", optional=True)
     w = as_float_array("w0", w0)
     num_steps = check_int("num_steps", num_steps, minimum=0)
     limit = check_positive("divergence_factor", divergence_factor) * max(1.0, float(np.linalg.norm(w)))

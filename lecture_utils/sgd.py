@@ -15,7 +15,7 @@ from typing import Callable, Iterator, Optional, Sequence, Union
 
 import numpy as np
 
-from ._validation import as_float_array, check_int
+from ._validation import as_float_array, check_callable, check_int
 from .schedules import StepSize, as_schedule
 
 DIVERGENCE_FACTOR = 1e8  # an SGD run has diverged once |w_k| > 1e8 · max(1, |w_0|), or w_k is not finite
@@ -178,11 +178,8 @@ def sgd(
     times max(1, |w_0|) stops early with ``stop_reason == "diverged"``,
     without overflow warnings.
     """
-    if not callable(per_example_grad):
-        raise TypeError(f"per_example_grad must be a callable (w, indices) -> gradients, "
-                        f"got {type(per_example_grad).__name__}")
-    if loss is not None and not callable(loss):
-        raise TypeError(f"loss must be a callable w -> full-data loss or None, got {type(loss).__name__}")
+    check_callable("per_example_grad", per_example_grad, "(w, indices) -> gradients")
+    check_callable("loss", loss, "w -> full-data loss", optional=True)
     w = as_float_array("w0", w0, ndim=1)
     if w.size == 0:
         raise ValueError("w0 must hold at least one parameter, got shape (0,)")
@@ -324,8 +321,7 @@ def constant_step_paths(
     accept a stack of points (G, d). A run that diverges (the rule of ``sgd``)
     becomes NaN from then on.
     """
-    if not callable(grad):
-        raise TypeError(f"grad must be a callable w -> gradient, got {type(grad).__name__}")
+    check_callable("grad", grad, "w -> gradient")
     w = as_float_array("w0", w0, ndim=1)
     gammas = as_float_array("step_sizes", step_sizes, ndim=1)
     if gammas.size == 0 or not np.all(np.isfinite(gammas)) or np.any(gammas <= 0):
@@ -380,9 +376,7 @@ def holdout_split(n: int, validation_fraction: float = 0.25, *, seed: int = 0) -
 
 def restrict_to(per_example_grad: PerExampleGrad, indices: Union[Sequence[int], np.ndarray]) -> PerExampleGrad:
     """The per-example gradients of a subset: example j of the result is example ``indices[j]`` of the data."""
-    if not callable(per_example_grad):
-        raise TypeError(f"per_example_grad must be a callable (w, indices) -> gradients, "
-                        f"got {type(per_example_grad).__name__}")
+    check_callable("per_example_grad", per_example_grad, "(w, indices) -> gradients")
     subset = np.asarray(indices)
     if subset.ndim != 1 or subset.size == 0 or not np.issubdtype(subset.dtype, np.integer):
         raise ValueError(f"indices must be a non-empty 1D array of integers, got shape {subset.shape} "
@@ -437,9 +431,7 @@ def step_size_search(
     """
     from .schedules import InverseTimeDecay
 
-    if not callable(per_example_loss):
-        raise TypeError(f"per_example_loss must be a callable (w, indices) -> losses, "
-                        f"got {type(per_example_loss).__name__}")
+    check_callable("per_example_loss", per_example_loss, "(w, indices) -> losses")
     train_idx, val_idx = np.asarray(train), np.asarray(validation)
     for name, idx in (("train", train_idx), ("validation", val_idx)):
         if idx.ndim != 1 or idx.size == 0 or not np.issubdtype(idx.dtype, np.integer):
