@@ -229,6 +229,23 @@ def close(got: np.ndarray, expected: np.ndarray, rtol: float = 1e-6) -> bool:
     return bool(np.allclose(got, expected, rtol=rtol, atol=rtol * scale))
 
 
+def quiet_close(got: Any, expected: Any) -> bool:
+    """``close`` for an answer of any type: False, not an error, when ``got`` is not an array of numbers."""
+    try:
+        return close(np.asarray(got, dtype=float), np.asarray(expected, dtype=float))
+    except Exception:
+        return False
+
+
+def raise_problems(problems: Sequence[str], parts: Sequence[tuple[str, Any, Any]], where: str) -> None:
+    """Raise the problems found (if any), naming the parts (name, got, expected) that are right, to keep."""
+    if not problems:
+        return
+    right = [name for name, got, expected in parts if quiet_close(got, expected)]
+    tail = f"; {', '.join(right)} right" if right else ""
+    raise wrong(" ".join(problems) + f" [called {where}{tail}]")
+
+
 def shape_problem(name: str, got: np.ndarray, expected: np.ndarray) -> Optional[str]:
     """None when the shapes agree, else a sentence on what the wrong shape suggests."""
     gs, es = got.shape, expected.shape

@@ -18,8 +18,8 @@ from . import autodiff as ad
 from .activations import get_activation
 from .network import loss_and_gradients
 from .twolayer import backward_propagation, forward_propagation
-from ._exercise_core import (Exercise, NumberExercise, Part, call, call_same, close, diagnose_part, factor_sentence,
-                             number_exercise, require_callable, shared_factor, wrong)
+from ._exercise_core import (Exercise, NumberExercise, Part, call, call_same, diagnose_part, factor_sentence,
+                             number_exercise, raise_problems, require_callable, shared_factor, wrong)
 
 # --- 03: the lecture's network, examples as rows ----------------------------------------------------
 
@@ -121,20 +121,9 @@ def _check_03_backward(answer: Any) -> str:
             problem = diagnose_part(part, got, exp, mutants)
             if problem and problem not in problems:
                 problems.append(problem)
-        if problems:
-            right = [name for name, got, exp in zip(parts, result, expected) if _quiet_close(got, exp)]
-            tail = f" ({', '.join(right)} right)" if right else ""
-            raise wrong(" ".join(problems) + f" [called {where}{tail}]")
+        raise_problems(problems, list(zip(parts, result, expected)), where)
     return (f"L, dL/dTheta and dL/dbeta match network.loss_and_gradients on {len(_TRIALS_03)} random networks "
             "(activations tanh, relu, sigmoid, identity; n from 1 to 7).")
-
-
-def _quiet_close(got: Any, expected: Any) -> bool:
-    try:
-        g = np.asarray(got, dtype=float)
-    except Exception:
-        return False
-    return close(g, np.asarray(expected, dtype=float))
 
 
 def _check_order_03(result: Any, expected: tuple) -> None:
@@ -507,10 +496,7 @@ def _check_06_backward(answer: Any) -> str:
             problem = diagnose_part(part, grads[key], expected[key], mutants)
             if problem and problem not in problems:
                 problems.append(problem)
-        if problems:
-            right = [k for k in _KEYS_06 if _quiet_close(grads[k], expected[k])]
-            tail = f"; {', '.join(right)} right" if right else ""
-            raise wrong(" ".join(problems) + f" [called {where}{tail}]")
+        raise_problems(problems, [(k, grads[k], expected[k]) for k in _KEYS_06], where)
     return (f"dW1, db1, dW2 and db2 match twolayer.backward_propagation on {len(_TRIALS_06)} random networks "
             "(tanh and relu; m from 1 to 11).")
 

@@ -19,8 +19,8 @@ from typing import Any, Callable
 import numpy as np
 
 from .momentum import _adam_step, _momentum_step
-from ._exercise_core import (WRONG, Exercise, NumberExercise, Part, Stop, call, close, diagnose_part, number_exercise,
-                             require_callable, wrong)
+from ._exercise_core import (WRONG, Exercise, NumberExercise, Part, Stop, call, diagnose_part, number_exercise,
+                             quiet_close, raise_problems, require_callable, wrong)
 
 # --- predict, then check: two numbers, each diagnosed on its own -----------------------------------------
 
@@ -178,26 +178,16 @@ def _tuple_checker(signature: str, names: tuple[str, ...], order: tuple[int, ...
                                         [(text, values[index]) for text, values in bugs])
                 if problem and problem not in problems:
                     problems.append(problem)
-            if problems:
-                right = [n for n, got, exp in zip(names, result, expected) if _quiet_close(got, exp)]
-                tail = f"; {', '.join(right)} right" if right else ""
-                raise wrong(" ".join(problems) + f" [called {where}{tail}]")
+            raise_problems(problems, list(zip(names, result, expected)), where)
         return passed
     return checker
 
 
-def _quiet_close(got: Any, expected: np.ndarray) -> bool:
-    try:
-        return close(np.asarray(got, dtype=float), expected)
-    except Exception:
-        return False
-
-
 def _in_another_order(result: Any, expected: list[np.ndarray]) -> bool:
     """True when every returned value is right but not in its place."""
-    if all(_quiet_close(r, e) for r, e in zip(result, expected)):
+    if all(quiet_close(r, e) for r, e in zip(result, expected)):
         return False
-    return all(any(_quiet_close(r, e) for e in expected) for r in result)
+    return all(any(quiet_close(r, e) for e in expected) for r in result)
 
 
 # 07-momentum-step: (w, v, g, gamma, beta) -> (w_new, v_new)
