@@ -448,6 +448,8 @@ def test_learning_rate_costs_describe_a_chaotic_run_by_its_band():
     text = alt.describe_axes(ax)
     assert "α = 30 never settles" in text and "between about 10⁻³ and 10⁻¹" in text
     assert "α = 1: 101 points" in text and "α = 30:" not in text  # no digits quoted from the chaotic curve
+    assert "Legend:" not in text  # every entry is already named: by its line or by the band's note
+    assert text.count("log scale") == 1, text  # the y label says it; the axis phrase does not repeat it
     with pytest.raises(ValueError, match="irregular"):
         draw_learning_rate_costs(fig.subplots(), {1.0: steady}, "t", irregular={3.0: (1e-3, 1e-1)})
     FigureCanvasAgg(fig).draw()

@@ -120,7 +120,7 @@ def _axis_phrase(ax: Axes, which: str) -> str:
     low, high = ax.get_xlim() if which == "x" else ax.get_ylim()
     scale = ax.get_xscale() if which == "x" else ax.get_yscale()
     name = f"{which} axis" + (f" {label}" if label else "")
-    log = ", log scale" if scale == "log" else ""
+    log = ", log scale" if scale == "log" and "log scale" not in label else ""
     tiny = 0.0 if scale == "log" else 1e-12
     return f"{name} from {number(low, 2, tiny)} to {number(high, 2, tiny)}{log}"
 
@@ -207,7 +207,8 @@ def describe_axes(ax: Axes, long: bool = False) -> str:
     """What one axes shows, in sentences: title, axes and ranges, lines, markers, contours, legend, notes."""
     sentences: list[str] = []
     title = _title(ax)
-    sentences.extend(notes(ax))
+    said = notes(ax)
+    sentences.extend(said)
     shows_axes = ax.axison
     if title:
         sentences.append(f"Titled “{title}”.")
@@ -222,7 +223,7 @@ def describe_axes(ax: Axes, long: bool = False) -> str:
     others += [_image_phrase(image) for image in ax.images]
     if others:
         sentences.append("Also: " + "; ".join(dict.fromkeys(others)) + ".")
-    legend = [entry for entry in _legend_entries(ax) if not any(entry in p for p in phrases)]
+    legend = [entry for entry in _legend_entries(ax) if not any(entry in p for p in phrases + said)]
     if legend:
         sentences.append("Legend: " + "; ".join(legend) + ".")
     texts = _texts(ax)
