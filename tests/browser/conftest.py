@@ -13,11 +13,12 @@ import nbformat
 import pytest
 
 import servers
+from chromium import CHROMIUM, FLAGS as CHROMIUM_FLAGS, keep_artefacts_if_failed
+from chromium import pytest_runtest_makereport  # noqa: F401 - the hook: a failed test's report on its item
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 ARTEFACTS = REPO / "build" / "browser"
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 def code_cells(name: str) -> int:
@@ -26,8 +27,6 @@ def code_cells(name: str) -> int:
 
 def uses_sliders(name: str) -> bool:
     return "widgets" in (REPO / "notebooks" / name).read_text()
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 def pytest_configure(config):
@@ -97,13 +96,6 @@ def playwright_instance():
         yield playwright
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item, call):
-    report = yield
-    setattr(item, f"report_{report.when}", report)
-    return report
-
-
 @pytest.fixture
 def page(playwright_instance, tmp_path, request):
     """A page in a fresh Chromium profile; on failure a screenshot and the console log go to build/browser/."""
@@ -117,13 +109,5 @@ def page(playwright_instance, tmp_path, request):
     page.console_log = console
     page.set_default_timeout(30_000)
     yield page
-    report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
-        ARTEFACTS.mkdir(parents=True, exist_ok=True)
-        name = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.name)
-        try:
-            page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
-        except Exception as error:  # noqa: BLE001 - the artefact is best effort, the failure is reported anyway
-            console.append(f"[screenshot failed] {error}")
-        (ARTEFACTS / f"{name}.console.txt").write_text("\n".join(console) + "\n")
+    keep_artefacts_if_failed(request, page, ARTEFACTS, console, full_page=True)
     context.close()

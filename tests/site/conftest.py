@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from chromium import CHROMIUM, FLAGS, keep_artefacts_if_failed
+from chromium import pytest_runtest_makereport  # noqa: F401 - the hook: a failed test's report on its item
+
 REPO = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ.get("SITE_DIR", REPO / "build" / "site"))  # another build to test, for development
 ARTEFACTS = REPO / "build" / "site-tests"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--allow-file-access-from-files"]
+CHROMIUM_FLAGS = [*FLAGS, "--allow-file-access-from-files"]  # the site's pages load their data from file://
 sys.path.insert(0, str(REPO / "tools" / "site"))
 # Only `make test-site` (which builds the site first) runs these: `make test` collects tests/ too.
 if not os.environ.get("SITE_TESTS"):
@@ -50,13 +50,6 @@ def browser():
         browser.close()
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item, call):
-    report = yield
-    setattr(item, f"report_{report.when}", report)
-    return report
-
-
 def open_page(browser, viewport=(1366, 768)):
     """A page in a fresh context; non-file requests aborted and listed in page.blocked, console in page.console_log."""
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
@@ -85,13 +78,5 @@ def open_page(browser, viewport=(1366, 768)):
 def page(browser, request):
     page = open_page(browser)
     yield page
-    report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
-        ARTEFACTS.mkdir(parents=True, exist_ok=True)
-        name = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.name)
-        try:
-            page.screenshot(path=str(ARTEFACTS / f"{name}.png"))
-        except Exception as error:  # noqa: BLE001 - best effort, the failure is reported anyway
-            page.console_log.append(f"[screenshot failed] {error}")
-        (ARTEFACTS / f"{name}.console.txt").write_text("\n".join(page.console_log) + "\n")
+    keep_artefacts_if_failed(request, page, ARTEFACTS, page.console_log)
     page.context.close()
