@@ -41,6 +41,30 @@ DIVERGENCE_WEIGHT = 1e6  # a training run stops, marked diverged, once a weight 
 DIVERGENCE_CHECK_EVERY = 10  # ... checked every this many steps; a failed check goes back to the last good step
 
 
+@dataclass(frozen=True)
+class ChaoticBand:
+    """How a chaotic run is described: from iteration ``start`` on, its cost stays mostly in [low, high].
+
+    A chaotic run's exact costs change with the smallest rounding difference (another CPU, another BLAS),
+    so it is described by the band that every such variant stays in, not by its digits.
+    """
+
+    start: int
+    low: float
+    high: float
+
+
+# Chaotic settings of notebook 06 (make_moons(200, noise=0.15, seed=0), seed-0 weights, 2000 iterations),
+# keyed by (learning rate, hidden units, hidden activation). The band was measured on the run and on copies
+# whose data were scaled by 1 +- 1e-13 or 1e-12: each rests or bounces elsewhere, all stay in the band.
+CHAOTIC_RUNS = {(30.0, 4, "tanh"): ChaoticBand(start=400, low=0.003, high=0.05)}
+
+
+def chaotic_band(learning_rate: float, hidden_units: int, hidden_activation: str) -> Optional[ChaoticBand]:
+    """The band describing a known chaotic run of notebook 06, or None for a run whose digits are stable."""
+    return CHAOTIC_RUNS.get((float(learning_rate), int(hidden_units), str(hidden_activation)))
+
+
 def _check_choice(name: str, value: object, choices: tuple[str, ...]) -> Activation:
     if not isinstance(value, str) or value not in choices:
         raise ValueError(f"{name} must be one of {choices}, got {value!r}")

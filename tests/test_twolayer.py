@@ -443,16 +443,62 @@ def test_learning_rate_costs_describe_a_chaotic_run_by_its_band():
     fig = Figure()
     ax = fig.subplots()
     steady, chaotic = np.geomspace(0.69, 0.02, 101), 0.01 * (1.5 + np.sin(np.arange(101.0) ** 2))
-    draw_learning_rate_costs(ax, {1.0: steady, 30.0: chaotic}, "t", irregular={30.0: (1e-3, 1e-1)})
+    draw_learning_rate_costs(ax, {30.0: chaotic, 1.0: steady}, "t", hidden_units=4, hidden_activation="tanh")
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["ln 2: guessing 0.5", "α = 1", "α = 30"]
     text = alt.describe_axes(ax)
-    assert "α = 30 never settles" in text and "between about 10⁻³ and 10⁻¹" in text
+    band = tl.chaotic_band(30.0, 4, "tanh")
+    assert "α = 30 is chaotic" in text and f"between about {band.low:g} and {band.high:g}" in text
+    assert f"from about iteration {band.start} on" in text
     assert "α = 1: 101 points" in text and "α = 30:" not in text  # no digits quoted from the chaotic curve
     assert "Legend:" not in text  # every entry is already named: by its line or by the band's note
     assert text.count("log scale") == 1, text  # the y label says it; the axis phrase does not repeat it
     with pytest.raises(ValueError, match="irregular"):
-        draw_learning_rate_costs(fig.subplots(), {1.0: steady}, "t", irregular={3.0: (1e-3, 1e-1)})
+        draw_learning_rate_costs(fig.subplots(), {1.0: steady}, "t", irregular={3.0: band})
     FigureCanvasAgg(fig).draw()
+
+
+def test_learning_rate_one_keeps_the_full_batch_blue_and_the_others_a_ramp():
+    from lecture_utils.plotting.sgd import GD_COLOR
+    from lecture_utils.plotting.twolayer import learning_rate_styles
+
+    styles = learning_rate_styles([0.1, 1.0, 3.0, 30.0])
+    assert styles[1.0]["color"] == GD_COLOR
+    assert len({str(s["color"]) for s in styles.values()}) == 4
+    assert len({str(s["linestyle"]) for s in styles.values()}) == 4
+    with pytest.raises(ValueError, match="at most"):
+        learning_rate_styles([3.0, 10.0, 30.0, 100.0])
+
+
+def test_chaotic_band_is_known_only_for_the_chaotic_setting():
+    assert tl.chaotic_band(30, 4, "tanh") == tl.ChaoticBand(start=400, low=0.003, high=0.05)
+    assert tl.chaotic_band(1.0, 4, "tanh") is None and tl.chaotic_band(30.0, 4, "relu") is None
+
+
+def test_the_chaotic_run_stays_in_its_band_under_tiny_perturbations(moons):
+    X, Y = moons
+    band = tl.chaotic_band(30.0, 4, "tanh")
+    for scale in (1.0, 1 + 1e-13, 1 - 1e-13):
+        costs = np.asarray(tl.train_two_layer(X * scale, Y, 4, 30.0, 2000, "tanh", seed=0).costs)[band.start:]
+        assert np.mean((costs >= band.low) & (costs <= band.high)) > 0.95
+
+
+def test_summary_row_gives_a_chaotic_run_its_band(monkeypatch):
+    from lecture_utils.widgets import twolayer as wt
+
+    class Run:
+        learning_rate, hidden_units, hidden_activation, costs = 30.0, 4, "tanh", np.full(2001, 0.02)
+
+    class FakePanel:
+        run, iteration = Run(), 2000
+
+        def accuracy(self):
+            raise AssertionError("a chaotic run prints no accuracy")
+
+        def _warning(self):
+            return "the cost jumps up at times:\nsteps overshoot"
+
+    row = wt.summary_row(FakePanel())
+    assert "0.0200 -> 0.003 to 0.05          -   the cost jumps up at times" in row
 
 
 def test_boundary_and_cost_in_one_call(moons):
@@ -463,8 +509,14 @@ def test_boundary_and_cost_in_one_call(moons):
     boundary, cost = draw_boundary_and_cost(ax_boundary, ax_cost, lambda pts: 1 / (1 + np.exp(-pts[0])), X, Y,
                                             costs, title="line", label="logistic regression", output="a", bands=10)
     assert ax_boundary.get_title() == "line" and boundary.image.get_cmap().N == 10
-    assert "logistic regression" in [t.get_text() for t in ax_cost.get_legend().get_texts()]
+    labels = [t.get_text() for t in ax_cost.get_legend().get_texts()]
+    assert "logistic regression" in labels and not any("iteration" in label for label in labels)
+    from lecture_utils.plotting.twolayer import LOGISTIC_STYLE, STATIC_COST_YLIM
+    assert cost.line.get_color() == LOGISTIC_STYLE["color"] and ax_cost.get_ylim()[1] == STATIC_COST_YLIM[1]
+    legend = ax_boundary.get_legend()
     FigureCanvasAgg(fig).draw()
+    box, axes_box = legend.get_window_extent(), ax_boundary.get_window_extent()
+    assert box.y1 <= axes_box.y0  # below the panel: it covers no data
 
 
 def test_plot_grid_covers_the_data(moons):

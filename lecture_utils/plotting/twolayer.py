@@ -7,11 +7,12 @@ from typing import Callable, Optional, Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.colors import LinearSegmentedColormap, to_rgb
 
 from . import alt
 from .sgd import GD_COLOR, SGD_COLOR
 from .style import COLORS
+from ..twolayer import ChaoticBand, chaotic_band
 
 # Probability of class 1: blue (class 0) through white (undecided) to vermillion (class 1).
 def _pale(color: str, amount: float = 0.55) -> tuple[float, float, float]:
@@ -24,6 +25,8 @@ PROBABILITY_CMAP = LinearSegmentedColormap.from_list(
     "class_probability", [_pale(COLORS["blue"]), (1.0, 1.0, 1.0), _pale(COLORS["vermillion"])]
 )
 COST_YLIM = (1e-3, 30.0)  # log scale: from a well-trained net to a confidently wrong one (-log 1e-12 ~ 27.6)
+STATIC_COST_YLIM = (1e-3, 2.0)  # the fixed figures: no run in them climbs above 2, so the range above is cut
+LOGISTIC_STYLE = dict(color=COLORS["orange"], linestyle="--")  # logistic regression, in every figure of 06
 
 
 def draw_data(ax: Axes, X: np.ndarray, Y: np.ndarray) -> list:
@@ -88,6 +91,7 @@ def draw_decision_boundary(
     colorbar: bool = True,
     output: str = "a^{[2]}",
     bands: Optional[int] = None,
+    legend_outside: bool = False,
 ) -> BoundaryArtists:
     """Shade P(y = 1 | x) = ``probability(points)`` over a grid, draw the 0.5 line and the data on top.
 
@@ -96,7 +100,8 @@ def draw_decision_boundary(
     prediction in the labels (TeX without dollars): ``a^{[2]}`` for the two-layer network, ``a`` for
     logistic regression, which has a single neuron and so no layer 2. ``bands`` (e.g. 10) shades the
     probability in that many flat bands of width 1/bands instead of a smooth ramp: easier to read off, and
-    a static figure's PNG a fraction of the size.
+    a static figure's PNG a fraction of the size. ``legend_outside`` puts the legend below the panel, in one
+    row, where it covers neither data nor boundary (the static figures; the live panel keeps it inside).
     """
     if bands is not None and (isinstance(bands, bool) or not isinstance(bands, int) or bands < 2):
         raise ValueError(f"bands must be None (a smooth ramp) or a whole number of at least 2, got {bands!r}")
@@ -113,7 +118,10 @@ def draw_decision_boundary(
     ax.set_xlim(x1[0], x1[-1])
     ax.set_ylim(x2[0], x2[-1])
     ax.set_title(title)
-    overlay.append(ax.legend(loc="lower left", framealpha=0.9))
+    if legend_outside:
+        overlay.append(ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.24), ncol=3, framealpha=0.9))
+    else:
+        overlay.append(ax.legend(loc="lower left", framealpha=0.9))
     for artist in overlay:
         artist.set_animated(animated)
     artists = BoundaryArtists(ax, x1, x2, points, image, animated, overlay if animated else [])
@@ -149,17 +157,25 @@ def draw_cost_curve(
     label: str = "cross-entropy cost $J$",
     iteration: Optional[int] = None,
     animated: bool = False,
+    style: Optional[dict] = None,
+    ylim: tuple[float, float] = COST_YLIM,
+    marker_label: Optional[str] = "iteration(s) shown",
 ) -> CostArtists:
-    """The cost J against the iteration on a log scale, with a dot at ``iteration``."""
+    """The cost J against the iteration on a log scale, with a dot at ``iteration``.
+
+    ``style`` (colour, line style) defaults to the network's blue; ``marker_label=None`` hides the dot, for a
+    figure that shows no particular iteration.
+    """
     ax.axhline(np.log(2.0), color=COLORS["grey"], linestyle=":", linewidth=2, label="ln 2: guessing 0.5")
-    (line,) = ax.semilogy([], [], color=COLORS["blue"], label=label, animated=animated)
-    (marker,) = ax.plot([], [], "o", color=COLORS["vermillion"], markersize=11, label="iteration(s) shown",
-                        animated=animated, zorder=4)
+    (line,) = ax.semilogy([], [], label=label, animated=animated, **(style or dict(color=GD_COLOR)))
+    (marker,) = ax.plot([], [], "o", color=COLORS["vermillion"], markersize=11, animated=animated, zorder=4,
+                        label=marker_label if marker_label is not None else "_iteration shown",
+                        visible=marker_label is not None)
     message = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center", fontsize=15,
                       color=COLORS["vermillion"], fontweight="bold", animated=animated, visible=False,
                       bbox=dict(facecolor="white", edgecolor=COLORS["vermillion"], alpha=0.9))
     ax.set_xlim(0, num_iterations if num_iterations is not None else max(len(costs) - 1, 1))
-    ax.set_ylim(*COST_YLIM)
+    ax.set_ylim(*ylim)
     ax.set_xlabel("iteration")
     ax.set_ylabel("cost J (log scale)")
     ax.set_title("Cost during gradient descent")
@@ -173,9 +189,15 @@ def draw_cost_curve(
 def draw_boundary_and_cost(ax_boundary: Axes, ax_cost: Axes, probability: Callable[[np.ndarray], np.ndarray],
                            X: np.ndarray, Y: np.ndarray, costs: np.ndarray, *, title: str, label: str,
                            output: str = "a^{[2]}", bands: Optional[int] = None) -> tuple[BoundaryArtists, CostArtists]:
-    """A trained model's decision boundary (``draw_decision_boundary``) above its cost curve (``draw_cost_curve``)."""
-    boundary = draw_decision_boundary(ax_boundary, probability, X, Y, title=title, output=output, bands=bands)
-    return boundary, draw_cost_curve(ax_cost, costs, label=label)
+    """Logistic regression's decision boundary (``draw_decision_boundary``) above its cost curve.
+
+    The curve has logistic regression's style (``LOGISTIC_STYLE``, as in ``draw_training_snapshots``) and no
+    iteration marker: the figure shows the end of training only.
+    """
+    boundary = draw_decision_boundary(ax_boundary, probability, X, Y, title=title, output=output, bands=bands,
+                                      legend_outside=True)
+    return boundary, draw_cost_curve(ax_cost, costs, label=label, style=LOGISTIC_STYLE, ylim=STATIC_COST_YLIM,
+                                     marker_label=None)
 
 
 def draw_boundaries(axes: Sequence[Axes], X: np.ndarray, Y: np.ndarray, probabilities: Sequence[Callable],
@@ -188,7 +210,8 @@ def draw_boundaries(axes: Sequence[Axes], X: np.ndarray, Y: np.ndarray, probabil
     if not (len(axes) == len(probabilities) == len(titles)):
         raise ValueError(f"axes, probabilities and titles must have the same length, got {len(axes)}, "
                          f"{len(probabilities)} and {len(titles)}")
-    return [draw_decision_boundary(ax, probability, X, Y, title=title, output=output, bands=bands)
+    return [draw_decision_boundary(ax, probability, X, Y, title=title, output=output, bands=bands,
+                                   legend_outside=True)
             for ax, probability, title in zip(axes, probabilities, titles)]
 
 
@@ -202,53 +225,80 @@ def draw_training_snapshots(axes: Sequence[Axes], X: np.ndarray, Y: np.ndarray, 
     curve marks those iterations and draws ``baseline_costs`` (another model) dashed for comparison.
     """
     draw_boundaries(axes[:-1], X, Y, probabilities, titles)
-    curve = draw_cost_curve(axes[-1], costs, label=label)
+    curve = draw_cost_curve(axes[-1], costs, label=label, ylim=STATIC_COST_YLIM,
+                            marker_label="iterations shown above")
     curve.marker.set_data(list(shown), np.asarray(costs)[list(shown)])
     if baseline_costs is not None:
-        axes[-1].semilogy(baseline_costs, color=COLORS["orange"], linestyle="--", label=baseline_label)
+        axes[-1].semilogy(baseline_costs, label=baseline_label, **LOGISTIC_STYLE)
     axes[-1].legend(loc="lower left")
 
 
-# One colour AND one line style per learning rate, so the curves stay apart in grey-scale too.
-LEARNING_RATE_STYLES = (
-    dict(color=COLORS["sky"], linestyle="-"),
-    dict(color=COLORS["green"], linestyle="--"),
-    dict(color=COLORS["orange"], linestyle="-."),
-    dict(color=COLORS["purple"], linestyle=(0, (1, 1.5))),
-    dict(color=COLORS["vermillion"], linestyle=(0, (5, 1.5, 1, 1.5, 1, 1.5))),
+def _dark(color: str, amount: float = 0.45) -> tuple[float, float, float]:
+    """``color`` mixed with ``amount`` of black: a darker shade of the same hue."""
+    return tuple((1 - amount) * np.array(to_rgb(color)))
+
+
+# One colour AND one line style per learning rate, so the curves stay apart in grey-scale too. The reference
+# learning rate (alpha = 1, the run of every other full-batch figure) keeps the full-batch blue; smaller ones
+# are lighter, larger ones darker: a sequential ramp, clear of the method colours of notebook 07.
+REFERENCE_LEARNING_RATE = 1.0
+REFERENCE_STYLE = dict(color=GD_COLOR, linestyle="-")
+SMALLER_LEARNING_RATE_STYLES = (  # the nearest to alpha = 1 first
+    dict(color=COLORS["sky"], linestyle="--"),
+    dict(color=_pale(COLORS["sky"], 0.45), linestyle=(0, (3, 1.5))),
+)
+LARGER_LEARNING_RATE_STYLES = (  # the nearest to alpha = 1 first
+    dict(color=_dark(COLORS["blue"]), linestyle="-."),
+    dict(color=COLORS["black"], linestyle=(0, (1, 1.5))),
+    dict(color=COLORS["grey"], linestyle=(0, (5, 1.5, 1, 1.5, 1, 1.5))),
 )
 
 
-def _power_of_ten(x: float) -> str:
-    """10⁻³ for 0.001: a band's edge written as a power of ten."""
-    return alt.plain(f"$10^{{{int(round(np.log10(x)))}}}$")  # alt.py's own superscripts
+def learning_rate_styles(alphas: Sequence[float]) -> dict[float, dict]:
+    """The style of each learning rate in ``alphas``: blue for alpha = 1, lighter below it, darker above."""
+    alphas = sorted(float(a) for a in alphas)
+    smaller = [a for a in alphas if a < REFERENCE_LEARNING_RATE][::-1]
+    larger = [a for a in alphas if a > REFERENCE_LEARNING_RATE]
+    if len(smaller) > len(SMALLER_LEARNING_RATE_STYLES) or len(larger) > len(LARGER_LEARNING_RATE_STYLES):
+        raise ValueError(f"at most {len(SMALLER_LEARNING_RATE_STYLES)} learning rates below 1 and "
+                         f"{len(LARGER_LEARNING_RATE_STYLES)} above 1, got {alphas}")
+    styles = {a: s for a, s in zip(smaller, SMALLER_LEARNING_RATE_STYLES)}
+    styles.update({a: s for a, s in zip(larger, LARGER_LEARNING_RATE_STYLES)})
+    if REFERENCE_LEARNING_RATE in alphas:
+        styles[REFERENCE_LEARNING_RATE] = REFERENCE_STYLE
+    return styles
 
 
-def draw_learning_rate_costs(ax: Axes, runs: dict, title: str, irregular: Optional[dict] = None) -> None:
+def draw_learning_rate_costs(ax: Axes, runs: dict, title: str, *, hidden_units: Optional[int] = None,
+                             hidden_activation: str = "tanh", irregular: Optional[dict] = None) -> None:
     """One cost curve per learning rate (``runs`` maps alpha to its costs), each its own colour and style.
 
-    ``irregular`` maps an alpha whose run never settles (a chaotic one) to the band (low, high), powers of ten,
-    that its cost keeps bouncing in. Its alt text then gives that band instead of the run's last values, which
-    the tiniest change (another CPU) moves.
+    A chaotic run never settles, and its exact costs change with the smallest rounding difference (another
+    CPU). Such a run is described, in the alt text, by its ``twolayer.ChaoticBand`` instead of its digits:
+    the band of ``twolayer.chaotic_band`` for the network (``hidden_units``, ``hidden_activation``), or the
+    one ``irregular`` gives for its alpha.
     """
     irregular = dict(irregular or {})
-    if len(runs) > len(LEARNING_RATE_STYLES):
-        raise ValueError(f"at most {len(LEARNING_RATE_STYLES)} learning rates, got {len(runs)}")
     if not set(irregular) <= set(runs):
         raise ValueError(f"irregular names learning rates without a run: {sorted(set(irregular) - set(runs))}")
+    if hidden_units is not None:
+        for alpha in runs:
+            band = chaotic_band(alpha, hidden_units, hidden_activation)
+            if band is not None:
+                irregular.setdefault(alpha, band)
+    styles = learning_rate_styles(runs)
     ax.axhline(np.log(2.0), color=COLORS["grey"], linestyle=":", linewidth=2, label="ln 2: guessing 0.5")
     handles, names, bands = [], [], []
-    for (alpha, costs), style in zip(runs.items(), LEARNING_RATE_STYLES):
+    for alpha in sorted(runs):
+        costs = runs[alpha]
         name = f"α = {alpha:g}"
         # a leading underscore keeps alt.py from quoting a chaotic run's digits; the legend is built by hand
         (line,) = ax.semilogy(np.clip(costs, *COST_YLIM), linewidth=2.5,
-                              label=f"_{name}" if alpha in irregular else name, **style)
+                              label=f"_{name}" if alpha in irregular else name, **styles[float(alpha)])
         handles.append(line)
         names.append(name)
         if alpha in irregular:
-            low, high = irregular[alpha]
-            bands.append(f"{name} never settles: after its first steps the cost bounces irregularly, mostly "
-                         f"between about {_power_of_ten(low)} and {_power_of_ten(high)}")
+            bands.append(f"{name} is chaotic: {describe_band(irregular[alpha])}")
     if bands:
         alt.note(ax, "; ".join(bands) + ".", key="irregular")
     ax.set_ylim(*COST_YLIM)
@@ -258,17 +308,24 @@ def draw_learning_rate_costs(ax: Axes, runs: dict, title: str, irregular: Option
     ax.legend([ax.get_lines()[0], *handles], ["ln 2: guessing 0.5", *names], loc="lower left", ncol=2)
 
 
+def describe_band(band: ChaoticBand) -> str:
+    """A chaotic run in words: its wild start, then the band its cost stays in (the alt text's phrase)."""
+    return (f"after a wild start, from about iteration {band.start} on its cost stays mostly between about "
+            f"{band.low:g} and {band.high:g}, resting on flat stretches or bouncing, with rare spikes higher")
+
+
 def draw_equal_work_costs(ax: Axes, full_batch_costs: np.ndarray, minibatch_costs: np.ndarray, batch_size: int,
                           num_examples: int) -> None:
     """Full-batch iterations and mini-batch epochs on one axis: the same example-gradients per unit of x."""
     steps = int(np.ceil(num_examples / batch_size))
     passes = min(len(full_batch_costs), len(minibatch_costs))
     ax.axhline(np.log(2.0), color=COLORS["grey"], linestyle=":", linewidth=2, label="ln 2: guessing 0.5")
-    ax.semilogy(np.clip(full_batch_costs[:passes], *COST_YLIM), color=GD_COLOR,
+    ax.semilogy(np.clip(full_batch_costs[:passes], *STATIC_COST_YLIM), color=GD_COLOR,
                 label="full batch: one step per pass")
-    ax.semilogy(np.clip(minibatch_costs[:passes], *COST_YLIM), color=SGD_COLOR, linestyle="--",
+    ax.semilogy(np.clip(minibatch_costs[:passes], *STATIC_COST_YLIM), color=SGD_COLOR, linestyle="--",
                 label=f"mini-batches of {batch_size}: {steps} steps per pass")
     ax.set_xlim(0, passes - 1)
+    ax.set_ylim(*STATIC_COST_YLIM)
     ax.set_xlabel(f"passes over the {num_examples} examples\n(full-batch iterations = mini-batch epochs)")
     ax.set_ylabel("cost J on all data (log scale)")
     ax.set_title("Equal work: mini-batches leave the plateau first")

@@ -17,7 +17,8 @@ from matplotlib.legend import Legend
 
 from ..plotting.style import COLORS, lecture_style
 from ..plotting.twolayer import draw_cost_curve, draw_decision_boundary
-from ..twolayer import HIDDEN_ACTIVATIONS, TrainingRun, accuracy, forward_propagation, make_moons, train_two_layer
+from ..twolayer import (HIDDEN_ACTIVATIONS, TrainingRun, accuracy, chaotic_band, forward_propagation, make_moons,
+                        train_two_layer)
 from .core import LiveFigure, Panel, panel_layout, readout_html, slider
 
 LEARNING_RATES = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
@@ -155,11 +156,16 @@ class TwoLayerPanel(Panel):
 SUMMARY_HEADER = f"{'α':>6} {'units':>5} {'g':>5} {'iteration':>9}   {'cost start -> shown':>19}   {'accuracy':>8}   warning"
 
 
-def summary_row(panel: "TwoLayerPanel", chaotic: bool = False) -> str:
-    """One line of the replay table under ``SUMMARY_HEADER``; a ``chaotic`` run prints no digits that vary."""
+def summary_row(panel: "TwoLayerPanel") -> str:
+    """One line of the replay table under ``SUMMARY_HEADER``.
+
+    A known chaotic run (``twolayer.chaotic_band``) shows the band its cost stays in instead of its final
+    cost, and no accuracy: its exact values change with the smallest rounding difference (another CPU).
+    """
     run, k = panel.run, panel.iteration
-    if chaotic:
-        shown = "bounces (chaotic)"
+    band = chaotic_band(run.learning_rate, run.hidden_units, run.hidden_activation)
+    if band is not None and k >= band.start:
+        shown = f"{run.costs[0]:.4f} -> {band.low:g} to {band.high:g}"
         accuracy = "-"
     else:
         shown = f"{run.costs[0]:.4f} -> {run.costs[k]:.4f}"
