@@ -77,10 +77,13 @@ def draw_risk_background(ax: Axes, risk: RobustCentreRisk, *, levels: int = 24, 
         mask = risk.in_clump if risk.in_clump is not None else np.zeros(risk.n, dtype=bool)
         ax.plot(*risk.data[~mask].T, ".", color=COLORS["grey"], markersize=3, label="main cloud")
         ax.plot(*risk.data[mask].T, ".", color=COLORS["purple"], markersize=3, label="clump")
-    ax.plot(*deep, "P", color=COLORS["green"], markersize=15, markeredgecolor="black", label="deep minimum")
-    ax.plot(*shallow, "X", color=COLORS["orange"], markersize=14, markeredgecolor="black",
-            label="shallow minimum")
-    ax.plot(*saddle, "D", color=COLORS["yellow"], markersize=10, markeredgecolor="black", label="saddle")
+    # the markers go on top of the paths (zorder 9), and only those inside the view are drawn
+    for point, marker, color, size, label in ((deep, "P", COLORS["green"], 15, "deep minimum"),
+                                              (shallow, "X", "white", 14, "shallow minimum"),
+                                              (saddle, "D", COLORS["yellow"], 10, "saddle")):
+        if xlim[0] <= point[0] <= xlim[1] and ylim[0] <= point[1] <= ylim[1]:
+            ax.plot(*point, marker, color=color, markersize=size, markeredgecolor="black", markeredgewidth=1.5,
+                    label=label, zorder=9)
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     ax.set_aspect("equal")
@@ -89,11 +92,14 @@ def draw_risk_background(ax: Axes, risk: RobustCentreRisk, *, levels: int = 24, 
     return fill
 
 
-def add_loss_colorbar(ax: Axes, filled: object) -> object:
-    """A colour bar for the filled contours of L(w), saying what its colours mean."""
-    bar = ax.figure.colorbar(filled, ax=ax, shrink=0.9, pad=0.02)
+def add_loss_colorbar(ax: Axes, filled: object, *, spacing: str = "uniform", ticks: int = 5) -> object:
+    """A colour bar for the filled contours of L(w), saying what its colours mean.
+
+    ``spacing="proportional"`` gives each band a height in proportion to its range of L (evenly spread ticks).
+    """
+    bar = ax.figure.colorbar(filled, ax=ax, shrink=0.9, pad=0.02, spacing=spacing)
     bar.set_label(r"$\mathcal{L}(w)$: dark = low")
-    bar.locator = MaxNLocator(5)
+    bar.locator = MaxNLocator(ticks)
     bar.update_ticks()
     return bar
 
@@ -128,9 +134,9 @@ def draw_paths(ax: Axes, run: SGDResult, gd: Trajectory, *, animated: bool = Fal
                           animated=animated, zorder=4)
     (gd_line,) = ax.plot([], [], "o-", color=GD_COLOR, linewidth=2, markersize=5, label=gd_label,
                          animated=animated, zorder=5)
-    (sgd_end,) = ax.plot([], [], "*", color=SGD_COLOR, markersize=22, markeredgecolor="black",
+    (sgd_end,) = ax.plot([], [], "*", color=SGD_COLOR, markersize=24, markerfacecolor="none", markeredgewidth=2.5,
                          animated=animated, zorder=6, label="SGD's last iterate")
-    (gd_end,) = ax.plot([], [], "*", color=GD_COLOR, markersize=22, markeredgecolor="black",
+    (gd_end,) = ax.plot([], [], "*", color=GD_COLOR, markersize=24, markerfacecolor="none", markeredgewidth=2.5,
                         animated=animated, zorder=6, label="GD's last iterate")
     (start,) = ax.plot([], [], "s", color=COLORS["black"], markersize=10, label="start", animated=animated,
                        zorder=7)
@@ -165,17 +171,18 @@ class LossArtists:
 
 def draw_loss_vs_work(ax: Axes, risk: RobustCentreRisk, run: SGDResult, gd: Trajectory, *,
                       budget: Optional[int] = None, animated: bool = False,
-                      ylim: tuple[float, float] = (45.0, 80.0),
+                      ylim: tuple[float, float] = (45.0, 95.0),
                       title: str = "Loss against work done") -> LossArtists:
     """Full-data loss L(w) against per-example gradient evaluations for SGD and GD, with both minima's levels."""
     deep, shallow = risk.minima()
-    ax.axhline(risk.value(shallow), color=COLORS["orange"], linestyle="--", linewidth=2,
+    # the two reference levels: thin, black, on top of the curves, so a curve lying on one cannot hide it
+    ax.axhline(risk.value(shallow), color=COLORS["black"], linestyle=(0, (5, 3)), linewidth=1.2, zorder=5,
                label=f"shallow min, ℒ = {risk.value(shallow):.1f}")
-    ax.axhline(risk.value(deep), color=COLORS["green"], linestyle="--", linewidth=2,
+    ax.axhline(risk.value(deep), color=COLORS["black"], linestyle=":", linewidth=1.6, zorder=5,
                label=f"deep min, ℒ = {risk.value(deep):.1f}")
     (sgd_line,) = ax.plot([], [], "-", color=SGD_COLOR, linewidth=2, label=f"SGD, |B| = {run.batch_size}",
                           animated=animated)
-    (gd_line,) = ax.plot([], [], "o-", color=GD_COLOR, markersize=4, linewidth=2, label="full-batch GD",
+    (gd_line,) = ax.plot([], [], "o-", color=GD_COLOR, markersize=4, linewidth=3, alpha=0.8, label="full-batch GD",
                          animated=animated)
     artists = LossArtists(sgd_line, gd_line)
     artists.update(run, gd, risk, ylim)
@@ -186,7 +193,7 @@ def draw_loss_vs_work(ax: Axes, risk: RobustCentreRisk, run: SGDResult, gd: Traj
     ax.set_xlabel("per-example gradients computed")
     ax.set_ylabel(r"full-data loss $\mathcal{L}(w)$")
     ax.set_title(title)
-    ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.68), fontsize=12)  # between the two levels: clear of both plateaus
+    ax.legend(loc="upper right", fontsize=12)  # above the shallow level on the right: the curves have left it
     return artists
 
 
@@ -194,8 +201,9 @@ def draw_estimate_histograms(axes: Sequence[Axes], estimates: np.ndarray, full: 
                              batch_size: int) -> None:
     """One histogram per gradient component of many mini-batch estimates, the full gradient and their mean marked."""
     for j, ax in enumerate(axes):
-        ax.hist(estimates[:, j], bins=40, color=COLORS["sky"], edgecolor="white", label=f"{len(estimates)} estimates")
-        ax.axvline(full[j], color=COLORS["vermillion"], linewidth=3, label=f"full gradient {full[j]:.2f}")
+        ax.hist(estimates[:, j], bins=40, color=SGD_COLOR, alpha=0.35, edgecolor="white",
+                label=f"{len(estimates)} mini-batch estimates")
+        ax.axvline(full[j], color=GD_COLOR, linewidth=3, label=f"full gradient {full[j]:.2f}")
         ax.axvline(estimates[:, j].mean(), color=COLORS["black"], linestyle="--", linewidth=2,
                    label=f"mean of estimates {estimates[:, j].mean():.2f}")
         ax.set_xlabel(f"component {j + 1} of the estimate")
@@ -220,14 +228,31 @@ def draw_final_spread(ax: Axes, risk: RobustCentreRisk, groups: Sequence[np.ndar
     deep, _ = risk.minima()
     xlim = (deep[0] - half_width, deep[0] + half_width)
     ylim = (deep[1] - half_width, deep[1] + half_width)
-    add_loss_colorbar(ax, draw_risk_background(ax, risk, levels=12, show_data=False, xlim=xlim, ylim=ylim))
-    for finals, label, color, marker in zip(groups, labels, (SGD_COLOR, SGD_COLOR_2), ("o", "^")):
+    add_loss_colorbar(ax, draw_risk_background(ax, risk, levels=12, show_data=False, xlim=xlim, ylim=ylim),
+                      spacing="proportional", ticks=4)
+    styles = ((SGD_COLOR, "o"), (SGD_COLOR_2, "^"))
+    for finals, label, (color, marker) in zip(groups, labels, styles):
         ax.plot(finals[:, 0], finals[:, 1], marker, color=color, markersize=6,
                 markeredgecolor="black", markeredgewidth=0.5, label=label)
     ax.set_title(f"Last iterates of {len(groups[0])} runs")
     handles, names = ax.get_legend_handles_labels()
     keep = [i for i, name in enumerate(names) if name in ("deep minimum", *labels)]
-    ax.legend([handles[i] for i in keep], [names[i] for i in keep], loc="upper left", fontsize=11)
+    ax.legend([handles[i] for i in keep], [names[i] for i in keep], loc="upper center",
+              bbox_to_anchor=(0.5, -0.14), ncol=3, fontsize=11, frameon=False)
+    if len(groups) > 1:  # the tightest group, enlarged in a corner
+        tight = groups[-1]
+        half = max(3.0 * float(np.sqrt(np.mean(np.sum((tight - deep) ** 2, axis=1)))), 1e-3)
+        inset = ax.inset_axes([0.64, 0.60, 0.34, 0.38])
+        inset.plot(tight[:, 0], tight[:, 1], styles[len(groups) - 1][1], color=styles[len(groups) - 1][0],
+                   markersize=4, markeredgecolor="black", markeredgewidth=0.3)
+        inset.plot(*deep, "P", color=COLORS["green"], markersize=12, markeredgecolor="black", zorder=9)
+        inset.set_xlim(deep[0] - half, deep[0] + half)
+        inset.set_ylim(deep[1] - half, deep[1] + half)
+        inset.set_aspect("equal")
+        inset.set_facecolor("white")
+        inset.tick_params(labelsize=9)
+        inset.text(0.04, 0.96, "zoom", transform=inset.transAxes, ha="left", va="top", fontsize=10)
+        ax.indicate_inset_zoom(inset, edgecolor="black")
 
 
 def draw_map(ax: Axes, risk: RobustCentreRisk, run: SGDResult, gd: Trajectory, *, title: str,
@@ -255,9 +280,9 @@ def draw_distance_to_minimum(ax: Axes, paths: Sequence[np.ndarray], labels: Sequ
     ``paths``: one array (S, K + 1, d) of iterates per schedule.
     """
     lines = []
-    for path, label, color in zip(paths, labels, (SGD_COLOR, SGD_COLOR_2)):
+    for path, label, color, style in zip(paths, labels, (SGD_COLOR, SGD_COLOR_2), ("-", "--")):
         rms = np.sqrt(np.mean(np.sum((path - minimum) ** 2, axis=-1), axis=0))  # (K + 1,)
-        (line,) = ax.semilogy(np.arange(1, len(rms)), rms[1:], color=color, linewidth=2, label=label)
+        (line,) = ax.semilogy(np.arange(1, len(rms)), rms[1:], style, color=color, linewidth=2, label=label)
         lines.append(line)
     ax.set_ylim(*ylim)
     ax.set_xlabel("global step k")
@@ -310,16 +335,16 @@ def draw_long_runs(ax: Axes, paths: np.ndarray, step_sizes: Sequence[float], min
     Every second step only: a run that bounces with period 2 would otherwise draw a solid zigzag band.
     """
     lines = []
-    for path, gamma, color in zip(paths, step_sizes, (GD_COLOR, GD_COLOR_2)):
+    for path, gamma, color, style in zip(paths, step_sizes, (GD_COLOR, GD_COLOR_2), ("-", "--")):
         k = np.arange(0, len(path), 2)
         distance = np.maximum(np.linalg.norm(path[k] - minimum, axis=1), 1e-16)
-        (line,) = ax.semilogy(k, distance, color=color, linewidth=1.2, label=f"GD, γ = {gamma:g}")
+        (line,) = ax.semilogy(k, distance, style, color=color, linewidth=1.8, label=f"GD, γ = {gamma:g}")
         lines.append(line)
     ax.set_ylim(1e-10, 10)  # a settled run leaves through the bottom instead of drawing rounding-error noise
     ax.set_xlim(0, len(paths[0]) - 1)
     ax.set_xlabel("step k (even steps drawn)")
     ax.set_ylabel("distance to the deep minimum")
-    ax.set_title("Run longer: one settles, one bounces with period 2")
+    ax.set_title("Run longer: one settles, one bounces across the minimum")
     ax.legend(loc="lower left", fontsize=12)
     return lines
 
@@ -361,7 +386,7 @@ def draw_validation_curve(ax: Axes, search: StepSizeSearch) -> list:
                        label="training loss, mean over seeds")
     artists.append(ax.axvline(search.best, color=COLORS["green"], linewidth=2.5,
                               label=f"chosen γ₀ = {search.best:g}"))
-    ax.set_xlabel("γ₀ of γ_k = γ₀ / (1 + d k)")
+    ax.set_xlabel(r"$\gamma_0$ of $\gamma_k = \gamma_0\,/\,(1 + d\,k)$")
     ax.set_ylabel("mean loss per example")
     ax.set_title(f"Tuning γ₀: trained on {search.n_train}, scored on {search.n_validation} held-out examples")
     ax.legend(loc="upper right", fontsize=11)
