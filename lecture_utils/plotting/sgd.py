@@ -19,6 +19,7 @@ from ..descent import Trajectory
 from ..functions import NonConvexQuartic
 from ..landscape import RobustCentreRisk
 from ..sgd import SGDResult, StepSizeSearch
+from .alt import note
 from .style import COLORS
 
 RISK_XLIM = (-2.2, 2.6)
@@ -253,6 +254,8 @@ def draw_final_spread(ax: Axes, risk: RobustCentreRisk, groups: Sequence[np.ndar
         inset.tick_params(labelsize=9)
         inset.text(0.04, 0.96, "zoom", transform=inset.transAxes, ha="left", va="top", fontsize=10)
         ax.indicate_inset_zoom(inset, edgecolor="black")
+        note(ax, f"An inset in the upper right enlarges the last iterates of “{labels[-1]}” to ±{half:.2g} around "
+                 "the deep minimum.", key="inset")
 
 
 def draw_map(ax: Axes, risk: RobustCentreRisk, run: SGDResult, gd: Trajectory, *, title: str,
