@@ -65,3 +65,55 @@ def test_runs_are_coloured_by_method_name():
     assert colors["gd"] == mp.RUN_COLORS["GD, short step"] and colors["hb"] == mp.METHOD_COLORS["momentum"]
     with pytest.raises(KeyError, match="no colour"):
         mp.run_color("#56B4E9")  # colours live in the module, cells name the run
+
+
+def test_every_run_has_its_own_colour_and_a_second_cue():
+    names = list(mp.RUN_COLORS)
+    assert len(set(mp.RUN_COLORS.values())) == len(names)  # "momentum, β = 0.9" is no longer RMSProp's pink
+    assert mp.run_color("momentum, β = 0.9") != mp.run_color("RMSProp")
+    cues = {(str(mp.run_linestyle(n)), mp.run_marker(n)) for n in names}
+    assert len(cues) == len(names)  # colour is never the only difference between two runs
+
+
+def test_coincident_ends_are_named_and_the_first_path_is_on_top():
+    gd = run_method("GD", QUARTIC.grad, 3.5, 0.01, 150, f=QUARTIC.value)
+    nes = run_method("Nesterov", QUARTIC.grad, 3.5, 0.01, 150, beta=0.9, f=QUARTIC.value)
+    fig = mp.plot_runs_on_curve(QUARTIC, [gd, nes], ["GD", "Nesterov"], title="t")
+    texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "Nesterov (ends where GD does)" in texts and "GD" in texts
+    assert fig.axes[0].get_xlim()[0] <= -1.6  # momentum's leftmost swing (-1.54) is inside
+
+    ravine = DiagonalQuadratic((0.005, 0.5))
+    w0 = np.array([-10.0, 1.0])
+    rms = run_method("RMSProp", ravine.grad, w0, 0.1, 30, beta=0.9, f=ravine.value)
+    adam = run_method("Adam", ravine.grad, w0, 0.1, 30, beta=0.9, f=ravine.value)
+    fig = mp.plot_ravine_paths(ravine, [(rms, "RMSProp", "rms"), (adam, "Adam", "adam")])
+    lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
+    assert lines["rms"].get_zorder() > lines["adam"].get_zorder()
+    assert lines["rms"].get_linewidth() < lines["adam"].get_linewidth()
+    assert lines["rms"].get_marker() != lines["adam"].get_marker()
+
+
+def test_cost_legend_sits_below_the_axes_and_rate_labels_are_dark():
+    quartic = run_method("momentum", QUARTIC.grad, 3.5, 0.01, 30, beta=0.9, f=QUARTIC.value)
+    fig = mp.plot_cost_curves([quartic], ["momentum"], reference=(1.0, "one"), ylabel="y", title="c")
+    legend = fig.axes[0].get_legend()
+    fig.canvas.draw()
+    assert legend.get_window_extent().y1 < fig.axes[0].get_window_extent().y0  # under the plot, over no curve
+    fig = mp.plot_rate_map([0.01, 1.0], (1.0, 0.9), "start")
+    labels = _labels(fig.axes[0])
+    assert labels and all(matplotlib.colors.to_hex(t.get_color()) == "#000000" for t in labels)
+    assert all(t.get_path_effects() for t in labels)
+    marker = [line for line in fig.axes[0].get_lines() if line.get_label() == "start"][0]
+    assert marker.get_color() == mp.run_color("momentum, β = 0.9")
+
+
+def test_risk_paths_explain_their_colours_and_keep_the_minima_on_top():
+    from lecture_utils.landscape import START, two_basin_risk
+
+    risk = two_basin_risk()
+    gd = run_method("GD", risk.grad, START, 0.018, 5, beta=0.0, f=risk.value)
+    fig = mp.plot_risk_paths(risk, [(gd, "GD", "gd")], title="t")
+    assert len(fig.axes) == 2 and "dark = low" in fig.axes[1].get_ylabel()  # the colour bar of the risk
+    lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
+    assert lines["deep minimum"].get_zorder() > lines["gd"].get_zorder()

@@ -14,6 +14,8 @@ from ..descent import Trajectory
 from ..functions import DiagonalQuadratic
 from ..momentum import heavy_ball_edge, linear_rate, nesterov_edge
 from .descent import LOSS_FLOOR
+from matplotlib import patheffects
+
 from .style import COLORS, CYCLE
 
 RAVINE_XLIM = (-11.0, 3.0)
@@ -22,8 +24,16 @@ LOSS_YLIM = (1e-16, 1e4)
 RATE_RANGE = (0.75, 1.0)  # the colour scale of the rate map; rates >= 1 (divergence) get their own colour
 METHOD_COLORS = {"GD": COLORS["blue"], "momentum": COLORS["vermillion"], "Nesterov": COLORS["green"],
                  "RMSProp": COLORS["purple"], "Adam": COLORS["orange"]}
-# The colours of notebook 07's static runs: one per method, plus the two other settings its section-2 figure compares.
-RUN_COLORS = {**METHOD_COLORS, "GD, short step": COLORS["sky"], "momentum, β = 0.9": COLORS["purple"]}
+# The colours of notebook 07's static runs: one per method, plus the two other settings its section-2 figure
+# compares. Every run has a colour of its own (black for heavy ball at gamma = 1, beta = 0.9, never RMSProp's pink).
+RUN_COLORS = {**METHOD_COLORS, "GD, short step": COLORS["sky"], "momentum, β = 0.9": COLORS["black"]}
+# Colour is never the only cue: each run also has its line style (loss and cost curves) and its marker (the
+# iterates of a path or on a curve). The runs that share a loss or cost figure have different line styles.
+DASH_DOT_DOT = (0, (7, 2, 1.5, 2, 1.5, 2))
+RUN_LINESTYLES = {"GD": "-", "GD, short step": ":", "momentum": "--", "momentum, β = 0.9": "-.",
+                  "Nesterov": "-.", "RMSProp": ":", "Adam": DASH_DOT_DOT}
+RUN_MARKERS = {"GD": "o", "GD, short step": "o", "momentum": "s", "momentum, β = 0.9": "X", "Nesterov": "^",
+               "RMSProp": "v", "Adam": "D"}
 
 
 def run_color(name: str) -> str:
@@ -31,6 +41,16 @@ def run_color(name: str) -> str:
     if name not in RUN_COLORS:
         raise KeyError(f"no colour for {name!r}: use one of {', '.join(RUN_COLORS)}")
     return RUN_COLORS[name]
+
+
+def run_linestyle(name: str) -> Union[str, tuple]:
+    """The line style of a run named as in ``RUN_COLORS`` (solid for a name it does not know)."""
+    return RUN_LINESTYLES.get(name, "-")
+
+
+def run_marker(name: str) -> str:
+    """The marker of a run named as in ``RUN_COLORS`` (a dot for a name it does not know)."""
+    return RUN_MARKERS.get(name, "o")
 
 
 def draw_ravine(ax: Axes, objective: DiagonalQuadratic, xlim: tuple[float, float] = RAVINE_XLIM,
@@ -81,10 +101,13 @@ class PathArtists:
 
 
 def draw_ravine_path(ax: Axes, trajectory: Trajectory, color: str, label: str, *, animated: bool = False,
-                     markersize: float = 4) -> PathArtists:
-    """One run's iterates as joined dots, its start as a black square (labelled in the legend once per axes)."""
-    (path,) = ax.plot([], [], "o-", color=color, markersize=markersize, linewidth=1.4, label=label,
-                      animated=animated, zorder=4)
+                     markersize: float = 4, marker: str = "o", linewidth: float = 1.4,
+                     zorder: float = 4) -> PathArtists:
+    """One run's iterates as joined markers, its start as a black square (labelled in the legend once per axes).
+
+    ``zorder`` (below 5, the start's) decides which of several paths is drawn on top."""
+    (path,) = ax.plot([], [], "-", marker=marker, color=color, markersize=markersize, linewidth=linewidth,
+                      label=label, animated=animated, zorder=zorder)
     start_label = "start $w^{(0)}$"
     first = not any(line.get_label() == start_label for line in ax.get_lines())
     (start,) = ax.plot([], [], "s", color=COLORS["black"], markersize=9, animated=animated, zorder=5,
@@ -113,14 +136,18 @@ def theory_line(f_last: float, rate: float, num_steps: int) -> tuple[np.ndarray,
 
 
 def draw_loss_panel(ax: Axes, trajectories: Sequence[Trajectory], labels: Sequence[str],
-                    colors: Optional[Sequence[str]] = None, *, animated: bool = False) -> list:
-    """f(w_k) - f* against k on a log scale, one line per run; returns the lines."""
+                    colors: Optional[Sequence[str]] = None, *, animated: bool = False,
+                    names: Optional[Sequence[str]] = None) -> list:
+    """f(w_k) - f* against k on a log scale, one line per run; returns the lines.
+
+    ``names`` (keys of ``RUN_COLORS``) give each line its run's line style."""
     lines = []
     for i, (run, label) in enumerate(zip(trajectories, labels)):
         color = colors[i] if colors is not None else CYCLE[i % len(CYCLE)]
         gap = loss_or_floor(run)
-        (line,) = ax.semilogy(np.arange(len(gap)), gap, "-", color=color, linewidth=2.2, label=label,
-                              animated=animated)
+        style = run_linestyle(names[i]) if names is not None else "-"
+        (line,) = ax.semilogy(np.arange(len(gap)), gap, color=color, linewidth=2.2, label=label,
+                              animated=animated, linestyle=style)
         lines.append(line)
     ax.set_ylim(*LOSS_YLIM)
     ax.set_xlabel("iteration k")
@@ -178,8 +205,10 @@ def draw_rate_map(ax: Axes, curvatures: Sequence[float], gamma_max: float = 4.0,
         image = ax.imshow(shown, origin="lower", aspect="auto", cmap=cmap, vmin=RATE_RANGE[0], vmax=RATE_RANGE[1],
                           extent=(0.0, gamma_max, 0.0, beta_max), interpolation="nearest")
         lines = ax.contour(G, B, rate, levels=RATE_LEVELS, colors="white", linewidths=1.0)
-        labels = ax.clabel(lines, fontsize=11, fmt="%.2f", manual=_label_spots(G, B, rate, keep_clear, gamma_max,
-                                                                                 beta_max))
+        labels = ax.clabel(lines, fontsize=11, fmt="%.2f", colors=COLORS["black"],
+                           manual=_label_spots(G, B, rate, keep_clear, gamma_max, beta_max))
+        for label in labels:  # dark digits on a white halo: readable on the yellow bands and on the dark ones
+            label.set_path_effects([patheffects.withStroke(linewidth=3, foreground="white")])
         edge_fn = heavy_ball_edge if method == "momentum" else nesterov_edge
         (edge,) = ax.plot([edge_fn(lam_max, b) for b in betas], betas, color=COLORS["vermillion"], linewidth=3)
         word = ax.text(0.97, 0.35, "diverges", transform=ax.transAxes, ha="right", fontsize=14,
@@ -245,12 +274,11 @@ def plot_ravine_paths(ravine: DiagonalQuadratic, paths: Sequence[tuple[Trajector
     else:
         fig, ax_path = plt.subplots(figsize=(9, 4.4))
     draw_ravine(ax_path, ravine, levels=levels)
-    for run, method, label in paths:
-        draw_ravine_path(ax_path, run, run_color(method), label)
+    _draw_paths(ax_path, paths)
     ax_path.legend(loc="upper right", fontsize=12)
     if losses is not None:
         runs, methods, labels = zip(*losses)
-        draw_loss_panel(ax_low, list(runs), list(labels), [run_color(m) for m in methods])
+        draw_loss_panel(ax_low, list(runs), list(labels), [run_color(m) for m in methods], names=list(methods))
         ax_low.legend(loc="lower left")
     elif steps is not None:
         draw_scaled_steps(ax_low, list(steps))
@@ -259,13 +287,13 @@ def plot_ravine_paths(ravine: DiagonalQuadratic, paths: Sequence[tuple[Trajector
 
 def plot_rate_map(curvatures: Sequence[float], point: tuple[float, float], point_label: str, *,
                   bands: int = 10) -> Figure:
-    """The rate map of heavy ball with its landmarks and one more point (a pink cross), the contour labels kept
-    clear of it. Returns the figure."""
+    """The rate map of heavy ball with its landmarks and one more point (a black cross, as the live panel's, in
+    the colour of the run "momentum, β = 0.9"), the contour labels kept clear of it. Returns the figure."""
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(9, 5.2))
     draw_rate_map(ax, curvatures, bands=bands, keep_clear=[point])
-    ax.plot(*point, "X", color=COLORS["purple"], markersize=14,
+    ax.plot(*point, "X", color=run_color("momentum, β = 0.9"), markersize=14,
             markeredgecolor="white", label=point_label, zorder=5)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=4, fontsize=11, frameon=False)
     return fig
@@ -278,23 +306,38 @@ def plot_risk_paths(risk: object, paths: Sequence[tuple[Trajectory, str, str]], 
     from . import sgd as sgd_plots
 
     fig, ax = plt.subplots(figsize=(9, 5.6))
-    sgd_plots.draw_risk_background(ax, risk, show_data=False, levels=8)
-    for run, method, label in paths:
-        draw_ravine_path(ax, run, run_color(method), label)
+    filled = sgd_plots.draw_risk_background(ax, risk, show_data=False, levels=8)
+    sgd_plots.add_loss_colorbar(ax, filled)
+    _draw_paths(ax, paths)
+    for line in ax.get_lines():  # the minima and the saddle stay visible on top of the paths
+        if line.get_label() in ("deep minimum", "shallow minimum", "saddle"):
+            line.set_zorder(5.5)
     ax.set_title(title)
     ax.legend(loc="lower left", fontsize=11, ncol=2)
     return fig
 
 
+def _draw_paths(ax: Axes, paths: Sequence[tuple[Trajectory, str, str]]) -> None:
+    """Each (run, method, label) path in its run's colour and marker; the first path is drawn on top and thinnest,
+    the later ones thicker underneath, so that a path followed closely by a later one stays visible."""
+    count = len(paths)
+    for i, (run, method, label) in enumerate(paths):
+        grow = i / max(count - 1, 1)  # 0 for the first path, 1 for the last
+        draw_ravine_path(ax, run, run_color(method), label, marker=run_marker(method), markersize=4 + grow,
+                         linewidth=1.4 + 1.1 * grow, zorder=4 + (count - i) / 10)
+
+
 def plot_cost_curves(runs: Sequence[Trajectory], labels: Sequence[str], *, reference: Optional[tuple[float, str]] = None,
                      **kwargs: Any) -> Figure:
-    """``draw_cost_curves`` on a figure of its own, with an optional dotted reference level (value, label)."""
+    """``draw_cost_curves`` on a figure of its own, with an optional dotted reference level (value, label) and the
+    legend under the axes, where it covers no curve."""
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(9, 5))
+    fig, ax = plt.subplots(figsize=(9, 5.6))
     if reference is not None:
         ax.axhline(reference[0], color=COLORS["grey"], linestyle=":", linewidth=2, label=reference[1])
     draw_cost_curves(ax, runs, labels, **kwargs)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, fontsize=12, frameon=False)
     return fig
 
 
@@ -309,7 +352,8 @@ def plot_runs_on_curve(function: object, runs: Sequence[Trajectory], labels: Seq
 
 def draw_scaled_steps(ax: Axes, trajectories: Union[Trajectory, Sequence[Trajectory]],
                       labels: Sequence[str] = ("$w_1$", "$w_2$")) -> list:
-    """RMSProp's or Adam's step per coordinate, gamma_k / (sqrt(s_hat) + eps), against k (log scale).
+    """RMSProp's or Adam's effective step size per coordinate, gamma_k / (sqrt(s_hat) + eps), against k (log scale):
+    the factor that multiplies the coordinate's gradient (RMSProp) or m_hat (Adam), not the distance it moved.
 
     Several runs share the axes: one colour per method, one line style per coordinate.
     """
@@ -327,7 +371,7 @@ def draw_scaled_steps(ax: Axes, trajectories: Union[Trajectory, Sequence[Traject
                                   label=f"{method}: coordinate {labels[i] if i < len(labels) else i + 1}")
             lines.append(line)
     ax.set_xlabel("iteration k")
-    ax.set_ylabel("step of each coordinate (log scale)")
+    ax.set_ylabel("effective step size (log scale)")
     ax.set_title(" and ".join(getattr(r, "method", "") for r in runs) + ": one step size per coordinate")
     ax.legend(loc="best")
     return lines
@@ -342,14 +386,16 @@ def _color(run: Trajectory, i: int) -> str:
 
 def draw_cost_curves(ax: Axes, runs: Sequence[Trajectory], labels: Sequence[str], *, ylabel: str, title: str,
                      ylim: Optional[tuple[float, float]] = None, styles: Optional[Sequence[str]] = None) -> list:
-    """The recorded values f(w_k) of several runs against k on a log scale, coloured by method; returns the lines."""
+    """The recorded values f(w_k) of several runs against k on a log scale, coloured by method, each with its
+    method's line style (or the given ``styles``); returns the lines."""
     lines = []
     for i, (run, label) in enumerate(zip(runs, labels)):
         if run.values is None:
             raise ValueError(f"runs[{i}] has no values: run the method with f=...")
-        style = styles[i] if styles is not None else "-"
-        (line,) = ax.semilogy(np.arange(len(run.values)), run.values, style, color=_color(run, i), label=label,
-                              linewidth=2.2)
+        method = getattr(run, "method", "")
+        style = styles[i] if styles is not None else run_linestyle(method)
+        (line,) = ax.semilogy(np.arange(len(run.values)), run.values, color=_color(run, i), label=label,
+                              linewidth=2.2, linestyle=style)
         lines.append(line)
     if ylim is not None:
         ax.set_ylim(*ylim)
@@ -361,16 +407,25 @@ def draw_cost_curves(ax: Axes, runs: Sequence[Trajectory], labels: Sequence[str]
 
 
 def draw_runs_on_curve(ax: Axes, function: object, runs: Sequence[Trajectory], labels: Sequence[str], *,
-                       xlim: tuple[float, float] = (-1.5, 3.7), ylim: tuple[float, float] = (-4.2, 24.0),
+                       xlim: tuple[float, float] = (-1.65, 3.7), ylim: tuple[float, float] = (-4.2, 24.0),
                        title: str = "") -> None:
-    """A 1D function with each run's iterates on it (dots) and where it ended (a star), coloured by method."""
+    """A 1D function with each run's iterates on it (its method's marker) and where it ended (a star), coloured by
+    method. The first run's iterates are drawn on top. A run that ends where an earlier one did gets a smaller
+    star on top of the earlier one's and says so in the legend."""
     grid = np.linspace(*xlim, 400)
     ax.plot(grid, function.value(grid), color=COLORS["black"], linewidth=2, label="f(w)")
+    ends = []
+    tolerance = 0.005 * (xlim[1] - xlim[0])
     for i, (run, label) in enumerate(zip(runs, labels)):
         w = run.iterates.reshape(-1)
         color = _color(run, i)
-        ax.plot(w, function.value(w), "o", color=color, markersize=4, alpha=0.5)
-        ax.plot(w[-1], function.value(w[-1]), "*", color=color, markersize=20, markeredgecolor="black", label=label)
+        ax.plot(w, function.value(w), run_marker(getattr(run, "method", "")), color=color, markersize=4,
+                zorder=3 + (len(runs) - i) / 10)
+        same = [labels[j] for j, end in enumerate(ends) if abs(end - w[-1]) < tolerance]
+        shown = f"{label} (ends where {same[0]} does)" if same else label
+        ax.plot(w[-1], function.value(w[-1]), "*", color=color, markersize=12 if same else 22, markeredgecolor="black",
+                label=shown, zorder=4 + i / 10)
+        ends.append(w[-1])
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     ax.set_xlabel("w")
