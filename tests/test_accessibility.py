@@ -350,3 +350,14 @@ def test_slider_moves_are_announced_at_most_every_half_second_and_the_last_one_a
     during, after = asyncio.run(drag())
     assert "gamma=0.1)" in during  # not yet re-said while dragging
     assert "gamma=0.5)" in after  # the last position is said once the drag pauses
+
+
+def test_a_legend_entry_is_dropped_only_when_a_note_is_about_it():
+    fig = Figure()
+    ax = fig.subplots()
+    ax.plot([0], [1], "o", label="_start")  # drawn unlabelled: only the legend names it
+    ax.legend(ax.get_lines(), ["w⁽⁰⁾"])
+    alt.note(ax, "f(w⁽⁰⁾) = 8.5 at the start.", key="value")
+    assert "Legend: w⁽⁰⁾." in alt.describe_axes(ax)  # the note mentions w⁽⁰⁾ but is not about it
+    alt.note(ax, "w⁽⁰⁾ sits on the rim.", key="start")
+    assert "Legend:" not in alt.describe_axes(ax)

@@ -223,7 +223,8 @@ def describe_axes(ax: Axes, long: bool = False) -> str:
     others += [_image_phrase(image) for image in ax.images]
     if others:
         sentences.append("Also: " + "; ".join(dict.fromkeys(others)) + ".")
-    legend = [entry for entry in _legend_entries(ax) if not any(entry in p for p in phrases + said)]
+    legend = [entry for entry in _legend_entries(ax)  # each entry once: skip those a line or a note names
+              if not any(entry in p for p in phrases) and not any(n.startswith(f"{entry} ") for n in said)]
     if legend:
         sentences.append("Legend: " + "; ".join(legend) + ".")
     texts = _texts(ax)
